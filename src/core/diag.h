@@ -1,0 +1,91 @@
+/*
+ * diag.h - findings, their traces, notes and facts.
+ *
+ * A finding is made by a check through fl_report() (in file.h) while a file
+ * is analysed, or in the global phase.  Its strings are heap copies owned by
+ * the finding, so findings outlive the file they came from.  Reporters read
+ * findings and never recompute anything.
+ */
+#ifndef FL_DIAG_H
+#define FL_DIAG_H
+
+#include "util.h"
+
+enum fl_severity { SEV_LOW = 0, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL, SEV__COUNT };
+enum fl_confidence { CONF_LOW = 0, CONF_MEDIUM, CONF_HIGH, CONF__COUNT };
+enum fl_family { FAM_CON = 0, FAM_RES, FAM_ERR, FAM_GRW, FAM_SEC, FAM__COUNT };
+
+const char *severity_name(enum fl_severity s);
+const char *confidence_name(enum fl_confidence c);
+const char *family_code(enum fl_family f);    /* "CON" */
+const char *family_name(enum fl_family f);    /* "concurrency" */
+int severity_parse(const char *s);            /* -1 when unknown */
+int confidence_parse(const char *s);
+
+/* 1-based lines; columns are 1-based and count code points. */
+struct fl_loc {
+	uint32_t line, col, end_line, end_col;
+};
+
+struct fl_step {
+	char *path;
+	struct fl_loc loc;
+	char *message;
+};
+
+struct fl_check;
+
+struct fl_finding {
+	const struct fl_check *check;
+	enum fl_severity severity;
+	enum fl_confidence confidence;
+	char *path;
+	struct fl_loc loc;
+	char *message;
+	char *fix_hint;       /* NULL: the check's default hint */
+	char *func;           /* enclosing function's qualified name, "" */
+	char *key;            /* normalised text of the key line(s) */
+	char *frame;          /* source lines frame_line.. for code frames */
+	uint32_t frame_line;
+	VEC(struct fl_step) trace;
+	char fingerprint[33];
+	/* Conditional finding, settled in the global phase: kept only if a
+	 * fact (cond_kind, cond_key) exists anywhere (cond_unless false) or
+	 * exists nowhere (cond_unless true). */
+	uint16_t cond_kind;
+	bool cond_unless;
+	char *cond_key;
+	char *cond_step;      /* trace step added when the condition holds */
+};
+
+/* Facts: small per-file observations merged in the global phase. */
+enum fl_fact_kind {
+	FACT_NONE = 0,
+	FACT_KEY_STORED,      /* a string key stored into some mapping */
+	FACT_ATTR_STORED,     /* an attribute name assigned somewhere */
+};
+
+struct fl_fact {
+	uint16_t kind;
+	char *key;
+	char *path;
+	uint32_t line;
+};
+
+struct fl_note {
+	char *path;
+	char *message;
+};
+
+void finding_release(struct fl_finding *fd);
+void fact_release(struct fl_fact *f);
+void note_release(struct fl_note *n);
+
+/* Compute fd->fingerprint from check code, path, function, key text and a
+ * per-duplicate ordinal. */
+void finding_fingerprint(struct fl_finding *fd, unsigned ordinal);
+
+/* Total order used for output: path, line, column, code, message. */
+int finding_cmp(const void *a, const void *b);
+
+#endif

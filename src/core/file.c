@@ -1,0 +1,261 @@
+#include "file.h"
+#include "run.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void result_release(struct fl_result *r)
+{
+	for (size_t i = 0; i < r->findings.n; i++)
+		finding_release(&r->findings.v[i]);
+	VEC_FREE(&r->findings);
+	for (size_t i = 0; i < r->facts.n; i++)
+		fact_release(&r->facts.v[i]);
+	VEC_FREE(&r->facts);
+	for (size_t i = 0; i < r->notes.n; i++)
+		note_release(&r->notes.v[i]);
+	VEC_FREE(&r->notes);
+	for (size_t i = 0; i < r->sups.n; i++)
+		free(r->sups.v[i].codes);
+	VEC_FREE(&r->sups);
+}
+
+const char *fl_text(struct fl_file *f, TSNode n)
+{
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	if (e > f->len)
+		e = f->len;
+	if (s > e)
+		s = e;
+	return arena_strndup(f->a, f->src + s, e - s);
+}
+
+bool fl_text_eq(const struct fl_file *f, TSNode n, const char *s)
+{
+	if (ts_node_is_null(n))
+		return false;
+	uint32_t b = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	size_t len = strlen(s);
+	return e >= b && e - b == len && e <= f->len &&
+	       !memcmp(f->src + b, s, len);
+}
+
+TSNode fl_child_of_kind(const struct fl_file *f, TSNode n, unsigned kind)
+{
+	uint32_t c = ts_node_named_child_count(n);
+	for (uint32_t i = 0; i < c; i++) {
+		TSNode ch = ts_node_named_child(n, i);
+		if (fl_kind(f, ch) == kind)
+			return ch;
+	}
+	TSNode none = {{0}, NULL, NULL};
+	return none;
+}
+
+TSNode fl_unparen(const struct fl_file *f, TSNode n)
+{
+	unsigned pk = f->lang == LANG_PYTHON ? PK_parenthesized_expression
+					     : CK_parenthesized_expression;
+	while (!ts_node_is_null(n) && fl_kind(f, n) == pk &&
+	       ts_node_named_child_count(n) == 1)
+		n = ts_node_named_child(n, 0);
+	return n;
+}
+
+uint32_t fl_line_of(const struct fl_file *f, uint32_t byte)
+{
+	uint32_t lo = 0, hi = f->nlines;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (f->line_start[mid] <= byte)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo + 1;
+}
+
+/* Column (1-based, in code points) of a byte offset on its line. */
+static uint32_t col_of(const struct fl_file *f, uint32_t line, uint32_t byte)
+{
+	uint32_t ls = f->line_start[line - 1];
+	if (byte < ls)
+		return 1;
+	if (byte > f->len)
+		byte = f->len;
+	return (uint32_t)utf8_count(f->src + ls, byte - ls) + 1;
+}
+
+struct fl_loc fl_loc_of(const struct fl_file *f, TSNode n)
+{
+	struct fl_loc l;
+	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+	if (s > f->len)
+		s = f->len;
+	if (e > f->len)
+		e = f->len;
+	l.line = fl_line_of(f, s);
+	l.col = col_of(f, l.line, s);
+	l.end_line = fl_line_of(f, e);
+	l.end_col = col_of(f, l.end_line, e);
+	return l;
+}
+
+/* [start, end) of line (1-based) without its newline. */
+static void line_span(const struct fl_file *f, uint32_t line, uint32_t *s,
+		      uint32_t *e)
+{
+	*s = f->line_start[line - 1];
+	*e = line < f->nlines ? f->line_start[line] : f->len;
+	while (*e > *s && (f->src[*e - 1] == '\n' || f->src[*e - 1] == '\r'))
+		(*e)--;
+}
+
+#define FRAME_LINE_MAX 240
+
+/* Append a source line to sb, cut at FRAME_LINE_MAX bytes, with control
+ * characters other than tab shown as spaces (reporters expand tabs). */
+static void add_line(const struct fl_file *f, struct strbuf *sb, uint32_t line)
+{
+	uint32_t s, e;
+	line_span(f, line, &s, &e);
+	bool cut = false;
+	if (e - s > FRAME_LINE_MAX) {
+		e = s + FRAME_LINE_MAX;
+		/* do not split a UTF-8 sequence */
+		while (e > s && ((unsigned char)f->src[e] & 0xc0) == 0x80)
+			e--;
+		cut = true;
+	}
+	for (uint32_t i = s; i < e; i++) {
+		unsigned char c = (unsigned char)f->src[i];
+		if (c == '\t')
+			strbuf_addch(sb, '\t');
+		else
+			strbuf_addch(sb, c < 0x20 || c == 0x7f ? ' ' : c);
+	}
+	if (cut)
+		strbuf_addstr(sb, " ...");
+}
+
+/* Normalised text of a line: trimmed, inner whitespace runs collapsed. */
+static char *line_key(const struct fl_file *f, uint32_t line)
+{
+	uint32_t s, e;
+	line_span(f, line, &s, &e);
+	struct strbuf sb = STRBUF_INIT;
+	bool space = false;
+	for (uint32_t i = s; i < e && sb.len < 512; i++) {
+		char c = f->src[i];
+		if (c == ' ' || c == '\t' || c == '\r') {
+			space = sb.len > 0;
+			continue;
+		}
+		if (space)
+			strbuf_addch(&sb, ' ');
+		space = false;
+		strbuf_addch(&sb, c);
+	}
+	return strbuf_detach(&sb);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_vaddf(&sb, fmt, ap);
+	return strbuf_detach(&sb);
+}
+
+struct fl_finding *fl_report(struct fl_file *f, const struct fl_check *ck,
+			     TSNode at, enum fl_confidence conf,
+			     const char *fmt, ...)
+{
+	struct fl_finding *fd = VEC_PUSH(&f->res->findings);
+	fd->check = ck;
+	fd->severity = ck->severity;
+	fd->confidence = conf;
+	fd->path = xstrdup(f->path);
+	fd->loc = fl_loc_of(f, at);
+	va_list ap;
+	va_start(ap, fmt);
+	fd->message = vformat(fmt, ap);
+	va_end(ap);
+	fd->func = xstrdup(model_func_name_at(&f->m, ts_node_start_byte(at)));
+	fd->key = line_key(f, fd->loc.line);
+
+	/* Frame: the line before (if any) through the end of the node,
+	 * at most four lines. */
+	uint32_t first = fd->loc.line > 1 ? fd->loc.line - 1 : 1;
+	uint32_t last = fd->loc.end_line;
+	if (last > fd->loc.line + 2)
+		last = fd->loc.line + 2;
+	if (last > f->nlines)
+		last = f->nlines;
+	struct strbuf sb = STRBUF_INIT;
+	for (uint32_t l = first; l <= last; l++) {
+		add_line(f, &sb, l);
+		strbuf_addch(&sb, '\n');
+	}
+	fd->frame = strbuf_detach(&sb);
+	fd->frame_line = first;
+	return fd;
+}
+
+void fl_trace(struct fl_file *f, struct fl_finding *fd, TSNode at,
+	      const char *fmt, ...)
+{
+	struct fl_step *st = VEC_PUSH(&fd->trace);
+	st->path = xstrdup(f->path);
+	st->loc = fl_loc_of(f, at);
+	va_list ap;
+	va_start(ap, fmt);
+	st->message = vformat(fmt, ap);
+	va_end(ap);
+}
+
+void fl_set_hint(struct fl_finding *fd, const char *fmt, ...)
+{
+	free(fd->fix_hint);
+	va_list ap;
+	va_start(ap, fmt);
+	fd->fix_hint = vformat(fmt, ap);
+	va_end(ap);
+}
+
+void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
+			const char *key, const char *step)
+{
+	fd->cond_kind = (uint16_t)kind;
+	fd->cond_unless = true;
+	free(fd->cond_key);
+	free(fd->cond_step);
+	fd->cond_key = xstrdup(key);
+	fd->cond_step = step ? xstrdup(step) : NULL;
+}
+
+void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
+	     TSNode at)
+{
+	struct fl_fact *ft = VEC_PUSH(&f->res->facts);
+	ft->kind = (uint16_t)kind;
+	ft->key = xstrdup(key);
+	ft->path = xstrdup(f->path);
+	ft->line = fl_line_of(f, ts_node_start_byte(at));
+}
+
+void fl_note(struct fl_result *r, const char *path, const char *fmt, ...)
+{
+	struct fl_note *n = VEC_PUSH(&r->notes);
+	n->path = xstrdup(path);
+	va_list ap;
+	va_start(ap, fmt);
+	n->message = vformat(fmt, ap);
+	va_end(ap);
+}
+
+bool fl_enabled(const struct fl_file *f, const struct fl_check *ck)
+{
+	return f->opt->enabled[check_index(ck)] &&
+	       (ck->langs & LANG_BIT(f->lang));
+}

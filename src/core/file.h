@@ -1,0 +1,109 @@
+/*
+ * file.h - one file under analysis, and the helpers checks use on it.
+ */
+#ifndef FL_FILE_H
+#define FL_FILE_H
+
+#include "arena.h"
+#include "check.h"
+#include "diag.h"
+#include "lang.h"
+#include "model.h"
+
+/* An inline suppression comment (see suppress.h). */
+struct fl_suppression {
+	uint32_t line;
+	bool standalone;  /* alone on its line: also covers the next line */
+	bool file_level;
+	char *codes;      /* space-separated selectors, NULL = every rule */
+};
+
+struct fl_options;
+
+/* What the per-file phase hands to the global phase for one file. */
+struct fl_result {
+	VEC(struct fl_finding) findings;
+	VEC(struct fl_fact) facts;
+	VEC(struct fl_note) notes;
+	uint64_t bytes, lines, nodes, error_nodes, error_bytes;
+	double parse_seconds, analyze_seconds;
+	bool analyzed;    /* parsed and walked (not skipped) */
+	VEC(struct fl_suppression) sups;
+};
+
+void result_release(struct fl_result *r);
+
+struct fl_file {
+	const struct fl_options *opt;
+	const char *path;          /* as shown in output */
+	enum fl_lang lang;
+	const struct fl_langinfo *li;
+	const char *src;
+	uint32_t len;
+	TSTree *tree;
+	TSNode root;
+	struct arena *a;           /* dies with the file */
+	struct fl_result *res;
+	uint32_t *line_start;      /* byte offset of each line (0-based) */
+	uint32_t nlines;
+	struct fl_model m;
+	double deadline;           /* analysis time limit (now_seconds) */
+	bool timed_out;
+	bool enabled_any;          /* at least one enabled check for lang */
+};
+
+/* The text of a node, as an arena string. */
+const char *fl_text(struct fl_file *f, TSNode n);
+/* Does the node's text equal s exactly? (no allocation) */
+bool fl_text_eq(const struct fl_file *f, TSNode n, const char *s);
+/* The node's kind (PK_* / CK_*). */
+static inline unsigned fl_kind(const struct fl_file *f, TSNode n)
+{
+	return lang_kind(f->li, n);
+}
+static inline TSNode fl_child(const struct fl_file *f, TSNode n,
+			      enum fl_field fld)
+{
+	return lang_child(f->li, n, fld);
+}
+/* First named child of a kind, or a null node. */
+TSNode fl_child_of_kind(const struct fl_file *f, TSNode n, unsigned kind);
+/* Strip parentheses around an expression. */
+TSNode fl_unparen(const struct fl_file *f, TSNode n);
+
+/* 1-based line of a byte offset. */
+uint32_t fl_line_of(const struct fl_file *f, uint32_t byte);
+struct fl_loc fl_loc_of(const struct fl_file *f, TSNode n);
+
+/*
+ * Report a finding of check `ck` at node `at` with the check's default
+ * severity.  The message is printf-style; quote code names with '...'.
+ * Returns the finding so the caller can add trace steps, change severity
+ * or set a fix hint.  Findings for disabled checks are still built (cheap)
+ * and dropped later by the filters.
+ */
+struct fl_finding *fl_report(struct fl_file *f, const struct fl_check *ck,
+			     TSNode at, enum fl_confidence conf,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Add a trace step at node `at`. */
+void fl_trace(struct fl_file *f, struct fl_finding *fd, TSNode at,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void fl_set_hint(struct fl_finding *fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Keep the finding only if fact (kind, key) exists nowhere in the program;
+ * `step` is the trace step added when it is kept. */
+void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
+			const char *key, const char *step);
+
+/* Record a fact for the global phase. */
+void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
+	     TSNode at);
+/* Record a note (skipped file, syntax errors, limits hit). */
+void fl_note(struct fl_result *r, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Is check `ck` enabled in this run? */
+bool fl_enabled(const struct fl_file *f, const struct fl_check *ck);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * api.c - tables of C library behaviour shared by the C checks.
+ *
+ * Fallible functions: only functions whose discarded result is a defect
+ * in practically every use.  printf-family, close(), unlink() of temporary
+ * files, pthread_mutex_init() and pthread_mutex_lock() are left out on purpose: their results
+ * are routinely ignored by correct code (the statistical rule, which
+ * learns what the code base itself checks, covers those).
+ */
+#include "api.h"
+
+#include <string.h>
+
+#define ALLOC "returns NULL", "the NULL pointer is lost, and with it the memory or the error"
+#define HANDLE(x) "returns " x " on failure", "the new handle is dropped: it leaks, and a failure goes unnoticed"
+
+static const struct c_fallible table[] = {
+	/* memory */
+	{"malloc", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"calloc", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"realloc", "returns NULL and keeps the old block",
+	 "the block may have moved: the old pointer is now dangling and the new one is lost",
+	 SEV_HIGH, "CWE-416"},
+	{"reallocarray", "returns NULL and keeps the old block",
+	 "the block may have moved: the old pointer is now dangling and the new one is lost",
+	 SEV_HIGH, "CWE-416"},
+	{"strdup", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"strndup", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"aligned_alloc", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"posix_memalign", "returns an error number",
+	 "the output pointer is left unset when it fails", SEV_MEDIUM, "CWE-457"},
+	{"asprintf", "returns -1",
+	 "the output pointer is undefined when it fails", SEV_MEDIUM, "CWE-457"},
+	{"vasprintf", "returns -1",
+	 "the output pointer is undefined when it fails", SEV_MEDIUM, "CWE-457"},
+	{"g_try_malloc", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"g_try_malloc0", ALLOC, SEV_MEDIUM, "CWE-401"},
+	{"g_try_realloc", "returns NULL and keeps the old block",
+	 "the block may have moved: the old pointer is now dangling",
+	 SEV_HIGH, "CWE-416"},
+	/* privileges */
+	{"setuid", "returns -1", "the process keeps its privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setgid", "returns -1", "the process keeps its group privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"seteuid", "returns -1", "the process keeps its privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setegid", "returns -1", "the process keeps its group privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setreuid", "returns -1", "the process keeps its privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setregid", "returns -1", "the process keeps its group privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setresuid", "returns -1", "the process keeps its privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setresgid", "returns -1", "the process keeps its group privileges and carries on",
+	 SEV_HIGH, "CWE-273"},
+	{"setgroups", "returns -1", "the supplementary groups are not dropped",
+	 SEV_HIGH, "CWE-273"},
+	{"initgroups", "returns -1", "the supplementary groups are not set",
+	 SEV_HIGH, "CWE-273"},
+	{"chroot", "returns -1", "the process is not confined and carries on",
+	 SEV_HIGH, "CWE-243"},
+	/* I/O whose count matters */
+	{"read", "returns -1 or fewer bytes than asked",
+	 "the buffer may hold fewer bytes than the code assumes, or garbage",
+	 SEV_MEDIUM, NULL},
+	{"pread", "returns -1 or fewer bytes than asked",
+	 "the buffer may hold fewer bytes than the code assumes, or garbage",
+	 SEV_MEDIUM, NULL},
+	{"recv", "returns -1 or fewer bytes than asked",
+	 "the buffer may hold fewer bytes than the code assumes, or garbage",
+	 SEV_MEDIUM, NULL},
+	{"recvfrom", "returns -1 or fewer bytes than asked",
+	 "the buffer may hold fewer bytes than the code assumes, or garbage",
+	 SEV_MEDIUM, NULL},
+	{"recvmsg", "returns -1", "the message buffer may be unset", SEV_MEDIUM, NULL},
+	{"write", "returns -1 or writes fewer bytes than asked",
+	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
+	{"pwrite", "returns -1 or writes fewer bytes than asked",
+	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
+	{"writev", "returns -1 or writes fewer bytes than asked",
+	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
+	{"send", "returns -1 or sends fewer bytes than asked",
+	 "data is lost silently on a short send or an error", SEV_MEDIUM, NULL},
+	{"sendto", "returns -1", "the datagram may not have been sent", SEV_MEDIUM, NULL},
+	{"sendmsg", "returns -1", "the message may not have been sent", SEV_MEDIUM, NULL},
+	{"fread", "returns fewer items than asked",
+	 "the buffer may hold fewer items than the code assumes", SEV_MEDIUM, NULL},
+	{"fgets", "returns NULL at end of file or on error",
+	 "the buffer keeps its old contents, which are then used as new input",
+	 SEV_MEDIUM, NULL},
+	{"scanf", "returns the number of fields converted",
+	 "unconverted outputs stay uninitialised", SEV_MEDIUM, "CWE-457"},
+	{"fscanf", "returns the number of fields converted",
+	 "unconverted outputs stay uninitialised", SEV_MEDIUM, "CWE-457"},
+	{"sscanf", "returns the number of fields converted",
+	 "unconverted outputs stay uninitialised", SEV_MEDIUM, "CWE-457"},
+	{"fsync", "returns -1", "data the code believes durable may be lost", SEV_MEDIUM, NULL},
+	{"fdatasync", "returns -1", "data the code believes durable may be lost", SEV_MEDIUM, NULL},
+	{"ftruncate", "returns -1", "the file keeps its old size", SEV_LOW, NULL},
+	{"rename", "returns -1", "the file is not where the code thinks it is", SEV_LOW, NULL},
+	{"dup2", "returns -1", "the descriptor is not redirected", SEV_MEDIUM, NULL},
+	{"pipe", "returns -1", "the descriptor array is left unset", SEV_MEDIUM, "CWE-457"},
+	{"pipe2", "returns -1", "the descriptor array is left unset", SEV_MEDIUM, "CWE-457"},
+	{"socketpair", "returns -1", "the descriptor array is left unset", SEV_MEDIUM, "CWE-457"},
+	{"fork", "returns -1 (and 0 in the child)",
+	 "parent and child run the same code path, or no child exists", SEV_HIGH, NULL},
+	{"bind", "returns -1", "the socket is not bound to the address the code assumes", SEV_MEDIUM, NULL},
+	{"listen", "returns -1", "the socket does not accept connections", SEV_MEDIUM, NULL},
+	{"connect", "returns -1", "the socket is not connected", SEV_MEDIUM, NULL},
+	{"getaddrinfo", "returns an error code", "the result list is left unset", SEV_MEDIUM, "CWE-457"},
+	{"inet_pton", "returns 0 or -1", "the address stays unset when the text is invalid", SEV_MEDIUM, "CWE-457"},
+	{"mmap", "returns MAP_FAILED", "the mapping is lost or failed unnoticed", SEV_MEDIUM, NULL},
+	{"mprotect", "returns -1", "the memory keeps its old protection", SEV_MEDIUM, NULL},
+	{"mlock", "returns -1", "the memory may be swapped out (secrets on disk)", SEV_MEDIUM, NULL},
+	{"sigaction", "returns -1", "the signal handler is not installed", SEV_MEDIUM, NULL},
+	/* handles dropped on the floor */
+	{"open", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"openat", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"creat", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"socket", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"accept", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"accept4", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"dup", HANDLE("-1"), SEV_MEDIUM, "CWE-775"},
+	{"fopen", HANDLE("NULL"), SEV_MEDIUM, "CWE-775"},
+	{"fdopen", HANDLE("NULL"), SEV_MEDIUM, "CWE-775"},
+	{"tmpfile", HANDLE("NULL"), SEV_MEDIUM, "CWE-775"},
+	{"opendir", HANDLE("NULL"), SEV_MEDIUM, "CWE-775"},
+	{"popen", HANDLE("NULL"), SEV_MEDIUM, "CWE-775"},
+	/* threads */
+	{"pthread_create", "returns an error number",
+	 "no thread runs, and the thread id is unset", SEV_MEDIUM, "CWE-457"},
+	{"pthread_key_create", "returns an error number",
+	 "the key is unset", SEV_MEDIUM, "CWE-457"},
+	{"sem_init", "returns -1", "the semaphore is unusable", SEV_MEDIUM, NULL},
+	{"timer_create", "returns -1", "the timer id is unset", SEV_MEDIUM, "CWE-457"},
+	/* GLib / libnice registrations */
+	{"g_thread_try_new", "returns NULL and sets the GError",
+	 "no thread runs, and the error is lost", SEV_MEDIUM, NULL},
+	{"nice_agent_attach_recv", "returns FALSE",
+	 "the receive callback is not installed: incoming data is never seen",
+	 SEV_MEDIUM, NULL},
+	{"g_file_set_contents", "returns FALSE and sets the GError",
+	 "the file is not written", SEV_MEDIUM, NULL},
+};
+
+const struct c_fallible *c_fallible_lookup(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}

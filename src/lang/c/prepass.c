@@ -1,0 +1,295 @@
+#include "prepass.h"
+#include "macros.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* Per first byte: the table entries starting with it. */
+static struct {
+	unsigned short idx[32];
+	unsigned char n;
+} by_first[256];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void index_table(void)
+{
+	for (size_t i = 0; i < c_nmacros; i++) {
+		unsigned char c = (unsigned char)c_macros[i].name[0];
+		if (by_first[c].n < 32)
+			by_first[c].idx[by_first[c].n++] = (unsigned short)i;
+	}
+}
+
+static bool ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool ident_char(char c)
+{
+	return ident_start(c) || (c >= '0' && c <= '9');
+}
+
+static bool name_matches(const char *pat, const char *s, size_t n)
+{
+	size_t pl = strlen(pat);
+	if (pl && pat[pl - 1] == '*')
+		return n >= pl - 1 && !memcmp(pat, s, pl - 1);
+	return pl == n && !memcmp(pat, s, n);
+}
+
+static int lookup(const char *s, size_t n, const char *const *extra,
+		  size_t nextra)
+{
+	unsigned char c = (unsigned char)s[0];
+	for (unsigned k = 0; k < by_first[c].n; k++) {
+		const struct c_macro *m = &c_macros[by_first[c].idx[k]];
+		if (name_matches(m->name, s, n))
+			return m->kind;
+	}
+	for (size_t i = 0; i < nextra; i++)
+		if (name_matches(extra[i], s, n))
+			return M_WORD;
+	return 0;
+}
+
+static void blank(char *buf, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (buf[i] != '\n')
+			buf[i] = ' ';
+}
+
+/* Skip a comment, string or char literal starting at i; returns the
+ * index after it, or i when there is none. */
+static size_t skip_lexeme(const char *b, size_t len, size_t i)
+{
+	if (b[i] == '/' && i + 1 < len && b[i + 1] == '*') {
+		i += 2;
+		while (i + 1 < len && !(b[i] == '*' && b[i + 1] == '/'))
+			i++;
+		return i + 2 < len ? i + 2 : len;
+	}
+	if (b[i] == '/' && i + 1 < len && b[i + 1] == '/') {
+		while (i < len && b[i] != '\n')
+			i++;
+		return i;
+	}
+	if (b[i] == '"' || b[i] == '\'') {
+		char q = b[i++];
+		while (i < len && b[i] != q && b[i] != '\n') {
+			if (b[i] == '\\')
+				i++;
+			i++;
+		}
+		return i < len ? i + 1 : len;
+	}
+	return i;
+}
+
+/* End of the balanced (...) starting at the '(' at i (index after ')'),
+ * or 0 when unbalanced within the buffer. */
+static size_t match_paren(const char *b, size_t len, size_t i)
+{
+	int depth = 0;
+	while (i < len) {
+		size_t j = skip_lexeme(b, len, i);
+		if (j != i) {
+			i = j;
+			continue;
+		}
+		if (b[i] == '(')
+			depth++;
+		else if (b[i] == ')' && --depth == 0)
+			return i + 1;
+		i++;
+	}
+	return 0;
+}
+
+/* End of the preprocessor line starting at i (continuations included). */
+static size_t directive_end(const char *b, size_t len, size_t i)
+{
+	while (i < len && b[i] != '\n') {
+		if (b[i] == '\\' && i + 1 < len && b[i + 1] == '\n')
+			i++;
+		i++;
+	}
+	return i;
+}
+
+/* Does the directive text [s, e) test __cplusplus?  Returns 1 for
+ * "#ifdef __cplusplus"/"#if defined(__cplusplus)", -1 for "#ifndef
+ * __cplusplus"/"#if !defined(__cplusplus)", 0 otherwise. */
+static int cplusplus_test(const char *b, size_t s, size_t e)
+{
+	const char *p = b + s + 1, *end = b + e;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	size_t n = (size_t)(end - p);
+	const char *needle = "__cplusplus";
+	bool has = false;
+	for (size_t k = 0; k + 11 <= n; k++)
+		if (!memcmp(p + k, needle, 11)) {
+			has = true;
+			break;
+		}
+	if (!has)
+		return 0;
+	if (n >= 6 && !memcmp(p, "ifndef", 6))
+		return -1;
+	if (n >= 5 && !memcmp(p, "ifdef", 5))
+		return 1;
+	if (n >= 2 && !memcmp(p, "if", 2)) {
+		/* only the simple forms: anything with && or || is left */
+		for (size_t k = 0; k + 1 < n; k++)
+			if ((p[k] == '&' && p[k + 1] == '&') ||
+			    (p[k] == '|' && p[k + 1] == '|'))
+				return 0;
+		for (size_t k = 0; k < n; k++)
+			if (p[k] == '!')
+				return -1;
+		return 1;
+	}
+	return 0;
+}
+
+static bool directive_is(const char *b, size_t s, size_t e, const char *word)
+{
+	const char *p = b + s + 1, *end = b + e;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && !memcmp(p, word, n) &&
+	       (p + n == end || !ident_char(p[n]));
+}
+
+/*
+ * Blank an `#if[n]def __cplusplus` block's C++ branch.  [s, e) is the
+ * opening directive.  Returns the index where scanning resumes.
+ */
+static size_t cplusplus_block(char *b, size_t len, size_t s, size_t e,
+			      int sense, size_t *edits)
+{
+	/* Find the matching #else / #endif at depth 0. */
+	size_t i = e, else_s = 0, else_e = 0, end_s = 0, end_e = 0;
+	int depth = 0;
+	while (i < len) {
+		size_t ls = i;
+		while (i < len && (b[i] == ' ' || b[i] == '\t'))
+			i++;
+		if (i < len && b[i] == '#') {
+			size_t de = directive_end(b, len, i);
+			if (directive_is(b, i, de, "if") ||
+			    directive_is(b, i, de, "ifdef") ||
+			    directive_is(b, i, de, "ifndef"))
+				depth++;
+			else if (directive_is(b, i, de, "endif")) {
+				if (depth == 0) {
+					end_s = ls, end_e = de;
+					break;
+				}
+				depth--;
+			} else if (depth == 0 && !else_e &&
+				   (directive_is(b, i, de, "else") ||
+				    directive_is(b, i, de, "elif"))) {
+				if (directive_is(b, i, de, "elif"))
+					return e; /* too clever: leave it */
+				else_s = ls, else_e = de;
+			}
+			i = de;
+		}
+		while (i < len && b[i] != '\n')
+			i++;
+		if (i < len)
+			i++;
+	}
+	if (!end_e)
+		return e;
+	blank(b, s, e);
+	blank(b, end_s, end_e);
+	if (else_e)
+		blank(b, else_s, else_e);
+	if (sense > 0) /* C++ branch first: up to #else or #endif */
+		blank(b, e, else_e ? else_s : end_s);
+	else if (else_e) /* C++ branch is the #else part */
+		blank(b, else_e, end_s);
+	(*edits)++;
+	return e;
+}
+
+size_t c_prepass(char *b, size_t len, const char *const *extra, size_t nextra)
+{
+	pthread_once(&once, index_table);
+	size_t edits = 0;
+	bool line_start = true;
+	size_t i = 0;
+	while (i < len) {
+		char c = b[i];
+		if (c == '\n') {
+			line_start = true;
+			i++;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+			i++;
+			continue;
+		}
+		if (c == '#' && line_start) {
+			size_t e = directive_end(b, len, i);
+			int sense = cplusplus_test(b, i, e);
+			i = sense ? cplusplus_block(b, len, i, e, sense, &edits)
+				  : e;
+			continue;
+		}
+		line_start = false;
+		size_t j = skip_lexeme(b, len, i);
+		if (j != i) {
+			i = j;
+			continue;
+		}
+		if (!ident_start(c)) {
+			i++;
+			continue;
+		}
+		size_t s = i;
+		while (i < len && ident_char(b[i]))
+			i++;
+		if (s > 0 && (ident_char(b[s - 1]) || b[s - 1] == '.' ||
+			      (b[s - 1] == '>' && s > 1 && b[s - 2] == '-')))
+			continue; /* a field name, not a macro */
+		int kind = lookup(b + s, i - s, extra, nextra);
+		if (!kind)
+			continue;
+		size_t p = i;
+		while (p < len && (b[p] == ' ' || b[p] == '\t'))
+			p++;
+		size_t close = (p < len && b[p] == '(') ? match_paren(b, len, p)
+							: 0;
+		switch (kind) {
+		case M_WORD:
+			blank(b, s, close ? close : i);
+			break;
+		case M_CALL:
+			if (!close)
+				continue;
+			blank(b, s, close);
+			break;
+		case M_NAME:
+			blank(b, s, i);
+			break;
+		case M_TYPE:
+		case M_PTR:
+			if (!close)
+				continue;
+			blank(b, s, p + 1);
+			b[close - 1] = kind == M_PTR ? '*' : ' ';
+			break;
+		}
+		edits++;
+		if (close && kind != M_NAME)
+			i = close;
+	}
+	return edits;
+}

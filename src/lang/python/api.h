@@ -1,0 +1,50 @@
+/*
+ * api.h - what faultline knows about Python APIs, as data.
+ *
+ * Checks ask these tables instead of carrying their own lists, so a name
+ * added here (or, later, by configuration) reaches every check that needs
+ * it.  Names are import-resolved qualified names ("threading.Lock") or
+ * method names ("sendall"), as documented per table.
+ */
+#ifndef FL_PY_API_H
+#define FL_PY_API_H
+
+#include <stdbool.h>
+#include "../../core/file.h"
+
+/* Qualified constructors of locks, semaphores and conditions. */
+bool py_is_lock_ctor(const char *qname);
+
+enum py_effect {
+	EFF_NONE = 0,
+	EFF_NET,      /* sockets, HTTP, RPC */
+	EFF_FILE,     /* files and the file system */
+	EFF_DB,       /* database calls */
+	EFF_PROC,     /* processes, signals */
+	EFF_STATE,    /* mutation of a shared container / object */
+	EFF_CALLBACK, /* a callback / handler supplied by someone else */
+};
+
+/*
+ * What a call does to the world outside the function, judged from its
+ * resolved name and method name; EFF_NONE for pure or unknown calls.
+ */
+enum py_effect py_call_effect(const struct fl_file *f, const struct fl_call *c);
+const char *py_effect_name(enum py_effect e);
+
+/* Methods and functions whose failure during cleanup is routinely
+ * ignored (close, shutdown, kill, unlink...). */
+bool py_is_cleanup_call(const struct fl_call *c);
+
+/* Function names whose body is best-effort cleanup, formatting or a
+ * finaliser: a swallowed error there is a choice, not an accident. */
+bool py_is_cleanup_func(const char *name);
+
+/* Exception classes that catch (nearly) everything. */
+bool py_is_broad_exception(const char *name);
+
+/* The literal text of a simple string node ("lock" for 'lock'), or NULL
+ * for f-strings, concatenations and strings with escapes. */
+const char *py_string_value(struct fl_file *f, TSNode n);
+
+#endif

@@ -1,0 +1,553 @@
+/*
+ * main.c - the command line: options, subcommands, exit codes.
+ *
+ * Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
+ * Nothing else in faultline exits (except on out-of-memory).
+ */
+#define _GNU_SOURCE
+#include "core/run.h"
+#include "core/walk.h"
+#include "lang/c/prepass.h"
+#include "report/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: faultline check [options] [PATH...]\n"
+	"       faultline rules [--format text|json]\n"
+	"       faultline explain CODE\n"
+	"       faultline parse FILE\n"
+	"       faultline --version | --help\n"
+	"\n"
+	"Find reliability bugs in Python and C code: locks that protect\n"
+	"nothing, swallowed failures, unchecked results, and more.\n"
+	"\n"
+	"check options:\n"
+	"  --format FMT         text (default), json or sarif\n"
+	"  -o, --output FILE    write the report to FILE (atomically)\n"
+	"  --select LIST        only these rules: codes (ERR001), code\n"
+	"                       prefixes (ERR), family or rule names; comma-\n"
+	"                       separated, repeatable\n"
+	"  --ignore LIST        leave these rules out (same forms)\n"
+	"  --confidence LEVEL   report findings of at least this confidence:\n"
+	"                       high, medium (default) or low\n"
+	"  -j, --jobs N         worker threads (default: online cores)\n"
+	"  --color WHEN         auto (default), always or never\n"
+	"  -q, --quiet          no summary and no notes, findings only\n"
+	"  --no-progress        never draw the progress line\n"
+	"  --exit-zero          exit 0 even when there are findings\n"
+	"  --no-ignore          do not honour .gitignore\n"
+	"  --max-file-size MB   skip larger files with a note (default 10)\n"
+	"  --file-timeout SEC   time limit per file (default 20)\n"
+	"  --blank-macro NAME   C: also blank this macro before parsing\n"
+	"                       (repeatable; NAME* is a prefix)\n"
+	"  --no-macro-prepass   C: parse the source exactly as written\n"
+	"  --stats              print timing and throughput on stderr\n"
+	"\n"
+	"Findings are silenced inline with '# faultline: ignore[CODE]' or\n"
+	"'// faultline: ignore[CODE]' on the line or the line above, and for\n"
+	"a whole file with 'faultline: ignore-file[CODE]'.\n"
+	"\n"
+	"Exit status: 0 no findings, 1 findings, 2 usage or internal error.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "faultline: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'faultline --help'.\n");
+	return 2;
+}
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF };
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_SELECT,
+	OPT_IGNORE,
+	OPT_CONFIDENCE,
+	OPT_COLOR,
+	OPT_NO_PROGRESS,
+	OPT_EXIT_ZERO,
+	OPT_NO_IGNORE,
+	OPT_MAX_SIZE,
+	OPT_TIMEOUT,
+	OPT_BLANK_MACRO,
+	OPT_NO_PREPASS,
+	OPT_STATS,
+	OPT_HELP,
+};
+
+static const struct option check_opts[] = {
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"output", required_argument, NULL, 'o'},
+	{"select", required_argument, NULL, OPT_SELECT},
+	{"ignore", required_argument, NULL, OPT_IGNORE},
+	{"confidence", required_argument, NULL, OPT_CONFIDENCE},
+	{"jobs", required_argument, NULL, 'j'},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"quiet", no_argument, NULL, 'q'},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
+	{"no-ignore", no_argument, NULL, OPT_NO_IGNORE},
+	{"max-file-size", required_argument, NULL, OPT_MAX_SIZE},
+	{"file-timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"blank-macro", required_argument, NULL, OPT_BLANK_MACRO},
+	{"no-macro-prepass", no_argument, NULL, OPT_NO_PREPASS},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Apply a comma-separated selector list; returns -1 on an unknown one. */
+static int apply_selectors(bool *mask, const char *list, bool value,
+			   const char **bad)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	int rc = 0;
+	for (char *s = strtok_r(copy, ", ", &save); s;
+	     s = strtok_r(NULL, ", ", &save)) {
+		bool any = false;
+		for (size_t i = 0; i < fl_ncheck; i++)
+			if (check_matches(fl_checks[i], s)) {
+				mask[i] = value;
+				any = true;
+			}
+		if (!any) {
+			static char badbuf[128];
+			snprintf(badbuf, sizeof(badbuf), "%s", s);
+			*bad = badbuf;
+			rc = -1;
+			break;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/* Write via a temporary file in the same directory, then rename, so a
+ * reader never sees half a report and a failure leaves the old file. */
+static int write_report(const char *path, enum fmt fmt,
+			const struct fl_program *p,
+			const struct report_opts *ro)
+{
+	if (!path) {
+		int rc = fmt == FMT_JSON    ? report_json(stdout, p)
+			 : fmt == FMT_SARIF ? report_sarif(stdout, p)
+					    : report_text(stdout, p, ro);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return error("cannot write the report: %s",
+				     strerror(errno));
+		return rc;
+	}
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return error("cannot create a temporary file next to '%s': %s",
+			     path, strerror(e));
+	}
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return error("cannot write '%s'", path);
+	}
+	int rc = fmt == FMT_JSON    ? report_json(out, p)
+		 : fmt == FMT_SARIF ? report_sarif(out, p)
+				    : report_text(out, p, ro);
+	bool bad = rc != 0 || fflush(out) != 0 || ferror(out) ||
+		   fsync(fileno(out)) != 0;
+	int e = errno;
+	if (fclose(out) != 0)
+		bad = true;
+	/* mkstemp makes 0600; a report is an ordinary file */
+	mode_t um = umask(0);
+	umask(um);
+	chmod(tmp, 0666 & ~um);
+	if (bad || rename(tmp, path) != 0) {
+		if (!bad)
+			e = errno;
+		unlink(tmp);
+		free(tmp);
+		return error("cannot write '%s': %s", path, strerror(e));
+	}
+	free(tmp);
+	return 0;
+}
+
+static void print_stats(const struct fl_program *p)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double secs = p->seconds_files + p->seconds_global;
+	double cpu = p->cpu_files > 0 ? p->cpu_files : secs;
+	uint64_t enodes = 0, ebytes = 0;
+	for (size_t i = 0; i < p->files.n; i++) {
+		enodes += p->results[i].error_nodes;
+		ebytes += p->results[i].error_bytes;
+	}
+	fprintf(stderr,
+		"faultline: %zu files (%llu analysed), %.1f MB, %llu lines\n"
+		"faultline: files %.3f s wall, %.3f s cpu; global+post %.3f s\n"
+		"faultline: %.2f MB/s and %.0f lines/s per cpu-second; peak "
+		"RSS %.1f MB\n"
+		"faultline: syntax errors: %llu error nodes, %.2f%% of bytes\n",
+		p->files.n, (unsigned long long)p->analyzed, p->bytes / 1e6,
+		(unsigned long long)p->lines, p->seconds_files, p->cpu_files,
+		p->seconds_global, cpu > 0 ? p->bytes / 1e6 / cpu : 0,
+		cpu > 0 ? p->lines / cpu : 0, ru.ru_maxrss / 1024.0,
+		(unsigned long long)enodes,
+		p->bytes ? 100.0 * ebytes / p->bytes : 0);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct fl_options opt;
+	options_init(&opt);
+	enum fmt fmt = FMT_TEXT;
+	const char *output = NULL;
+	int color = -1; /* auto */
+	bool quiet = false, progress = true, exit_zero = false, stats = false;
+	bool *sel = NULL;
+	const char *bad = NULL;
+	int rc = 2;
+	VEC(const char *) macros = {0};
+
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:j:q", check_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				fmt = FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				fmt = FMT_JSON;
+			else if (!strcmp(optarg, "sarif"))
+				fmt = FMT_SARIF;
+			else {
+				rc = usage_error("unknown format '%s' (text, "
+						 "json or sarif)",
+						 optarg);
+				goto out;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_SELECT:
+			if (!sel)
+				sel = xcalloc(fl_ncheck, sizeof(bool));
+			if (apply_selectors(sel, optarg, true, &bad) < 0) {
+				rc = usage_error("--select: no rule matches "
+						 "'%s'",
+						 bad);
+				goto out;
+			}
+			break;
+		case OPT_IGNORE:
+			if (apply_selectors(opt.enabled, optarg, false, &bad) <
+			    0) {
+				rc = usage_error("--ignore: no rule matches "
+						 "'%s'",
+						 bad);
+				goto out;
+			}
+			break;
+		case OPT_CONFIDENCE: {
+			int v = confidence_parse(optarg);
+			if (v < 0) {
+				rc = usage_error("unknown confidence '%s' "
+						 "(high, medium or low)",
+						 optarg);
+				goto out;
+			}
+			opt.min_confidence = v;
+			break;
+		}
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 1024) {
+				rc = usage_error("--jobs wants a number from "
+						 "1 to 1024, not '%s'",
+						 optarg);
+				goto out;
+			}
+			opt.jobs = (int)n;
+			break;
+		}
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = -1;
+			else if (!strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else {
+				rc = usage_error("--color wants auto, always "
+						 "or never, not '%s'",
+						 optarg);
+				goto out;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case OPT_NO_PROGRESS:
+			progress = false;
+			break;
+		case OPT_EXIT_ZERO:
+			exit_zero = true;
+			break;
+		case OPT_NO_IGNORE:
+			opt.no_ignore = true;
+			break;
+		case OPT_MAX_SIZE: {
+			char *end;
+			double mb = strtod(optarg, &end);
+			if (*end || !(mb > 0) || mb > 4000) {
+				rc = usage_error("--max-file-size wants "
+						 "megabytes (0 < MB <= 4000), "
+						 "not '%s'",
+						 optarg);
+				goto out;
+			}
+			opt.max_file_size = (size_t)(mb * 1e6);
+			break;
+		}
+		case OPT_TIMEOUT: {
+			char *end;
+			double s = strtod(optarg, &end);
+			if (*end || !(s > 0)) {
+				rc = usage_error("--file-timeout wants seconds,"
+						 " not '%s'",
+						 optarg);
+				goto out;
+			}
+			opt.file_timeout = s;
+			break;
+		}
+		case OPT_BLANK_MACRO:
+			*VEC_PUSH(&macros) = optarg;
+			break;
+		case OPT_NO_PREPASS:
+			opt.prepass = false;
+			break;
+		case OPT_STATS:
+			stats = true;
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			rc = 0;
+			goto out;
+		default:
+			rc = usage_error("%s", "bad option");
+			goto out;
+		}
+	}
+	if (sel)
+		for (size_t i = 0; i < fl_ncheck; i++)
+			opt.enabled[i] = opt.enabled[i] && sel[i];
+	opt.extra_macros = macros.v;
+	opt.nextra_macros = macros.n;
+	macros.v = NULL;
+	opt.progress = progress && !quiet && isatty(2);
+
+	const char *def[] = {"."};
+	const char *const *paths = optind < argc ? (const char *const *)argv + optind
+						 : def;
+	size_t npaths = optind < argc ? (size_t)(argc - optind) : 1;
+
+	struct fl_program p;
+	memset(&p, 0, sizeof(p));
+	p.opt = &opt;
+	double t0 = now_seconds();
+	if (discover(&p, paths, npaths) < 0) {
+		program_release(&p);
+		rc = 2;
+		goto out;
+	}
+	p.seconds_discover = now_seconds() - t0;
+	program_run(&p);
+
+	struct report_opts ro = {0};
+	ro.quiet = quiet;
+	ro.color = color == 1 || (color == -1 && !output && isatty(1) &&
+				  !getenv("NO_COLOR"));
+	if (!quiet)
+		for (size_t i = 0; i < p.notes.n; i++)
+			fprintf(stderr, "note: %s: %s\n", p.notes.v[i].path,
+				p.notes.v[i].message);
+	if (write_report(output, fmt, &p, &ro) < 0) {
+		program_release(&p);
+		rc = 2;
+		goto out;
+	}
+	if (stats)
+		print_stats(&p);
+	rc = p.findings.n && !exit_zero ? 1 : 0;
+	program_release(&p);
+out:
+	free(sel);
+	VEC_FREE(&macros);
+	options_release(&opt);
+	return rc;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	bool json = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			const char *f = argv[++i];
+			if (!strcmp(f, "json"))
+				json = true;
+			else if (strcmp(f, "text"))
+				return usage_error("unknown format '%s' (text "
+						   "or json)",
+						   f);
+		} else if (!strcmp(argv[i], "--format=json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--format=text")) {
+			json = false;
+		} else {
+			return usage_error("rules: unknown argument '%s'",
+					   argv[i]);
+		}
+	}
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < fl_ncheck; i++) {
+			const struct fl_check *ck = fl_checks[i];
+			json_t *o = json_object();
+			json_object_set_new(o, "code", json_string(ck->code));
+			json_object_set_new(o, "name", json_string(ck->name));
+			json_object_set_new(o, "family",
+					    json_string(family_name(ck->family)));
+			json_t *langs = json_array();
+			for (int l = 1; l < LANG__COUNT; l++)
+				if (ck->langs & LANG_BIT(l))
+					json_array_append_new(
+						langs, json_string(lang_name(l)));
+			json_object_set_new(o, "languages", langs);
+			json_object_set_new(o, "severity",
+					    json_string(severity_name(ck->severity)));
+			json_object_set_new(o, "cwe", json_cwe_array(ck->cwe));
+			json_object_set_new(o, "summary", json_string(ck->summary));
+			json_array_append_new(arr, o);
+		}
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(arr);
+		return 0;
+	}
+	printf("%-7s %-24s %-12s %-8s %-8s %-16s %s\n", "CODE", "NAME",
+	       "FAMILY", "LANG", "SEVERITY", "CWE", "SUMMARY");
+	for (size_t i = 0; i < fl_ncheck; i++) {
+		const struct fl_check *ck = fl_checks[i];
+		char langs[32] = "";
+		for (int l = 1; l < LANG__COUNT; l++)
+			if (ck->langs & LANG_BIT(l)) {
+				if (langs[0])
+					strcat(langs, ",");
+				strcat(langs, lang_name(l));
+			}
+		printf("%-7s %-24s %-12s %-8s %-8s %-16s %s\n", ck->code,
+		       ck->name, family_name(ck->family), langs,
+		       severity_name(ck->severity), ck->cwe, ck->summary);
+	}
+	return 0;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("%s", "explain wants one rule code, e.g. "
+					 "'faultline explain ERR001'");
+	const struct fl_check *ck = check_by_code(argv[1]);
+	if (!ck)
+		return usage_error("no rule '%s' (see 'faultline rules')",
+				   argv[1]);
+	const char *doc = check_doc(ck);
+	if (!doc) {
+		printf("%s %s\n\n%s\n", ck->code, ck->name, ck->summary);
+		return 0;
+	}
+	fputs(doc, stdout);
+	return 0;
+}
+
+/* Debugging aid: print the syntax tree faultline sees (after the C
+ * pre-pass) as an S-expression. */
+static int cmd_parse(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("%s", "parse wants one file");
+	enum fl_lang lang = lang_from_path(argv[1]);
+	if (lang == LANG_NONE)
+		return usage_error("cannot tell the language of '%s'", argv[1]);
+	FILE *in = fopen(argv[1], "rb");
+	if (!in) {
+		error("cannot open '%s': %s", argv[1], strerror(errno));
+		return 2;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		strbuf_add(&sb, chunk, n);
+	fclose(in);
+	if (lang == LANG_C && sb.len)
+		c_prepass(sb.buf, sb.len, NULL, 0);
+	TSParser *parser = ts_parser_new();
+	ts_parser_set_language(parser, lang_info(lang)->ts);
+	TSTree *tree = ts_parser_parse_string(parser, NULL, strbuf_str(&sb),
+					      (uint32_t)sb.len);
+	char *s = ts_node_string(ts_tree_root_node(tree));
+	puts(s);
+	free(s);
+	ts_tree_delete(tree);
+	ts_parser_delete(parser);
+	strbuf_release(&sb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	lang_init();
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("faultline %s (tree-sitter runtime 0.25.1, python "
+		       "grammar 0.25.0, c grammar 0.24.1)\n",
+		       FAULTLINE_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rules"))
+		return cmd_rules(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explain"))
+		return cmd_explain(argc - 1, argv + 1);
+	if (!strcmp(cmd, "parse"))
+		return cmd_parse(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", cmd);
+}
