@@ -126,7 +126,8 @@ install: build/faultline
 		$(DESTDIR)$(PREFIX)/share/doc/faultline/rules
 	install -m 755 build/faultline $(DESTDIR)$(PREFIX)/bin/faultline
 	install -m 644 docs/faultline.1 $(DESTDIR)$(PREFIX)/share/man/man1/faultline.1
-	install -m 644 $(DOCS) docs/output.md $(DESTDIR)$(PREFIX)/share/doc/faultline/rules/
+	install -m 644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/faultline/rules/
+	install -m 644 docs/output.md $(DESTDIR)$(PREFIX)/share/doc/faultline/
 
 bench: build/faultline
 	bench/run

@@ -211,12 +211,15 @@ static const char *silence_text(enum silence s, struct fl_file *f, TSNode stmt)
 	}
 }
 
+/* A comment in the handler's body (not on the `except` line itself, where
+ * linter pragmas live). */
 static bool handler_has_comment(struct fl_file *f, const struct fl_handler *h)
 {
 	uint32_t s = ts_node_start_byte(h->node), e = ts_node_end_byte(h->node);
+	uint32_t except_line = fl_line_of(f, s);
 	for (size_t i = 0; i < f->m.comments.n; i++) {
 		const struct fl_comment *c = &f->m.comments.v[i];
-		if (c->start >= s && c->start < e)
+		if (c->start >= s && c->start < e && c->line > except_line)
 			return true;
 		if (c->start >= e)
 			break;
