@@ -32,6 +32,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 SETUP := build/.setup
 SETUP_TEST := build/.setup-test
+SETUP_FUZZ := build/.setup-fuzz
 
 .PHONY: all run test install fuzz golden bench clean setup
 
@@ -44,6 +45,10 @@ $(SETUP): package.json package-lock.json scripts/setup
 
 $(SETUP_TEST): $(SETUP) scripts/setup
 	@scripts/setup --test
+	@touch $@
+
+$(SETUP_FUZZ): $(SETUP) scripts/setup
+	@scripts/setup --fuzz
 	@touch $@
 
 setup: $(SETUP)
@@ -105,7 +110,7 @@ golden: build/faultline
 
 # ---- fuzzing (libFuzzer, Debian's clang) ------------------------------------
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-build/fuzz/fuzz-file: tests/fuzz/fuzz_file.c $(SETUP_TEST) build/gen/docs.c
+build/fuzz/fuzz-file: tests/fuzz/fuzz_file.c $(SETUP_FUZZ) build/gen/docs.c
 	@mkdir -p build/fuzz
 	$(MAKE) --no-print-directory CC=clang build/fuzz/libfaultline.a FUZZ_EXTRA="$(FUZZ_FLAGS)"
 	clang $(CPPFLAGS_FL) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libfaultline.a $(LIBS_FL)

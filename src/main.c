@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"usage: faultline check [options] [PATH...]\n"
 	"       faultline rules [--format text|json]\n"
 	"       faultline explain CODE\n"
-	"       faultline parse FILE\n"
+	"       faultline parse [--errors] FILE\n"
 	"       faultline --version | --help\n"
 	"\n"
 	"Find reliability bugs in Python and C code: locks that protect\n"
@@ -191,22 +191,25 @@ static void print_stats(const struct fl_program *p)
 	getrusage(RUSAGE_SELF, &ru);
 	double secs = p->seconds_files + p->seconds_global;
 	double cpu = p->cpu_files > 0 ? p->cpu_files : secs;
-	uint64_t enodes = 0, ebytes = 0;
+	uint64_t enodes = 0, ebytes = 0, efiles = 0;
 	for (size_t i = 0; i < p->files.n; i++) {
 		enodes += p->results[i].error_nodes;
 		ebytes += p->results[i].error_bytes;
+		efiles += p->results[i].error_nodes > 0;
 	}
 	fprintf(stderr,
 		"faultline: %zu files (%llu analysed), %.1f MB, %llu lines\n"
 		"faultline: files %.3f s wall, %.3f s cpu; global+post %.3f s\n"
 		"faultline: %.2f MB/s and %.0f lines/s per cpu-second; peak "
 		"RSS %.1f MB\n"
-		"faultline: syntax errors: %llu error nodes, %.2f%% of bytes\n",
+		"faultline: syntax errors: %llu error nodes in %llu files "
+		"(%.1f%% of files), %.2f%% of bytes\n",
 		p->files.n, (unsigned long long)p->analyzed, p->bytes / 1e6,
 		(unsigned long long)p->lines, p->seconds_files, p->cpu_files,
 		p->seconds_global, cpu > 0 ? p->bytes / 1e6 / cpu : 0,
 		cpu > 0 ? p->lines / cpu : 0, ru.ru_maxrss / 1024.0,
-		(unsigned long long)enodes,
+		(unsigned long long)enodes, (unsigned long long)efiles,
+		p->analyzed ? 100.0 * efiles / p->analyzed : 0,
 		p->bytes ? 100.0 * ebytes / p->bytes : 0);
 }
 
@@ -487,10 +490,38 @@ static int cmd_explain(int argc, char **argv)
 	return 0;
 }
 
+/* Print "line: text" for each outermost ERROR or MISSING node. */
+static void print_errors(TSNode n, const char *src, uint32_t len)
+{
+	if (ts_node_is_error(n) || ts_node_is_missing(n)) {
+		uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+		if (e > len)
+			e = len;
+		uint32_t show = e - s > 70 ? 70 : e - s;
+		printf("%u: %s ", ts_node_start_point(n).row + 1,
+		       ts_node_is_missing(n) ? "MISSING" : "ERROR");
+		for (uint32_t i = s; i < s + show; i++)
+			putchar(src[i] == '\n' ? ' ' : src[i]);
+		putchar('\n');
+		return;
+	}
+	uint32_t c = ts_node_child_count(n);
+	for (uint32_t i = 0; i < c; i++) {
+		TSNode ch = ts_node_child(n, i);
+		if (ts_node_has_error(ch) || ts_node_is_missing(ch))
+			print_errors(ch, src, len);
+	}
+}
+
 /* Debugging aid: print the syntax tree faultline sees (after the C
- * pre-pass) as an S-expression. */
+ * pre-pass) as an S-expression, or with --errors only where it fails. */
 static int cmd_parse(int argc, char **argv)
 {
+	bool errors_only = argc == 3 && !strcmp(argv[1], "--errors");
+	if (errors_only) {
+		argv++;
+		argc--;
+	}
 	if (argc != 2)
 		return usage_error("%s", "parse wants one file");
 	enum fl_lang lang = lang_from_path(argv[1]);
@@ -513,9 +544,14 @@ static int cmd_parse(int argc, char **argv)
 	ts_parser_set_language(parser, lang_info(lang)->ts);
 	TSTree *tree = ts_parser_parse_string(parser, NULL, strbuf_str(&sb),
 					      (uint32_t)sb.len);
-	char *s = ts_node_string(ts_tree_root_node(tree));
-	puts(s);
-	free(s);
+	if (errors_only) {
+		print_errors(ts_tree_root_node(tree), strbuf_str(&sb),
+			     (uint32_t)sb.len);
+	} else {
+		char *s = ts_node_string(ts_tree_root_node(tree));
+		puts(s);
+		free(s);
+	}
 	ts_tree_delete(tree);
 	ts_parser_delete(parser);
 	strbuf_release(&sb);

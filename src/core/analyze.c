@@ -111,10 +111,12 @@ static void drop_suppressed(struct fl_result *r)
 	r->findings.n = out;
 }
 
-void analyze_buffer(struct fl_worker *w, const char *path, enum fl_lang lang,
-		    char *buf, size_t len, struct fl_result *r)
+void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
+		    size_t len, struct fl_result *r)
 {
 	const struct fl_options *opt = w->opt;
+	const char *path = fp->path;
+	enum fl_lang lang = fp->lang;
 	r->bytes = len;
 	if (len == 0) {
 		fl_note(r, path, "empty file; nothing to analyse");
@@ -155,6 +157,7 @@ void analyze_buffer(struct fl_worker *w, const char *path, enum fl_lang lang,
 	f.len = (uint32_t)len;
 	f.a = &w->arena;
 	f.res = r;
+	f.is_test = path_is_test(path + (fp->rel <= strlen(path) ? fp->rel : 0));
 	f.deadline = t0 + opt->file_timeout;
 	uint32_t longest;
 	build_line_index(&f, &longest);
@@ -226,9 +229,11 @@ void analyze_buffer(struct fl_worker *w, const char *path, enum fl_lang lang,
 	r->analyze_seconds = now_seconds() - t1;
 }
 
-void analyze_path(struct fl_worker *w, const char *path, enum fl_lang lang,
+void analyze_path(struct fl_worker *w, const struct fl_path *fp,
 		  struct fl_result *r)
 {
+	const char *path = fp->path;
+	enum fl_lang lang = fp->lang;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0 && errno == ELOOP)
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -283,6 +288,8 @@ void analyze_path(struct fl_worker *w, const char *path, enum fl_lang lang,
 			return;
 		}
 	}
-	analyze_buffer(w, path, lang, buf, len, r);
+	struct fl_path known = *fp;
+	known.lang = lang;
+	analyze_buffer(w, &known, buf, len, r);
 	free(buf);
 }

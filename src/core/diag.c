@@ -66,7 +66,6 @@ void finding_release(struct fl_finding *fd)
 void fact_release(struct fl_fact *f)
 {
 	free(f->key);
-	free(f->path);
 }
 
 void note_release(struct fl_note *n)

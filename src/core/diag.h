@@ -67,9 +67,8 @@ enum fl_fact_kind {
 
 struct fl_fact {
 	uint16_t kind;
+	uint32_t line;    /* first place seen in its file */
 	char *key;
-	char *path;
-	uint32_t line;
 };
 
 struct fl_note {

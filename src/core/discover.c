@@ -42,7 +42,7 @@ struct walk {
 	git_repository *repo;
 	const char *workdir;  /* with trailing '/' */
 	size_t workdir_len;
-	char *abs_root;       /* realpath of the root being walked */
+	size_t root_len;      /* length of "root/" in every path */
 	VEC(struct ancestor) anc;
 	struct fl_result *notes;
 };
@@ -81,14 +81,19 @@ static bool git_ignored(struct walk *w, const char *abs, bool dir)
 	return ignored == 1;
 }
 
-static void add_file(struct fl_program *p, const char *path, enum fl_lang lang)
+/* rel: length of the root prefix of path ("src/" of "src/a/b.py"). */
+static void add_file(struct fl_program *p, const char *path, enum fl_lang lang,
+		     size_t rel)
 {
 	struct fl_path *fp = VEC_PUSH(&p->files);
 	const char *shown = path;
-	while (shown[0] == '.' && shown[1] == '/' && shown[2])
+	while (shown[0] == '.' && shown[1] == '/' && shown[2]) {
 		shown += 2;
+		rel = rel >= 2 ? rel - 2 : 0;
+	}
 	fp->path = xstrdup(shown);
 	fp->lang = lang;
+	fp->rel = (uint32_t)(rel <= strlen(shown) ? rel : 0);
 }
 
 /* Language of a file met while walking a directory. */
@@ -160,7 +165,7 @@ static void walk_dir(struct walk *w, const char *dir, const char *abs)
 		} else if (S_ISREG(st.st_mode)) {
 			enum fl_lang l = lang_of(path, &st);
 			if (l != LANG_NONE && !git_ignored(w, child_abs, false))
-				add_file(w->p, path, l);
+				add_file(w->p, path, l, w->root_len);
 		}
 	next:
 		free(path);
@@ -208,8 +213,11 @@ int discover(struct fl_program *p, const char *const *paths, size_t npaths)
 			if (l == LANG_NONE)
 				fl_note(notes, path,
 					"not a Python or C file; skipped");
-			else
-				add_file(p, path, l);
+			else {
+				const char *base = strrchr(path, '/');
+				add_file(p, path, l,
+					 base ? (size_t)(base + 1 - path) : 0);
+			}
 			continue;
 		}
 		struct walk w = {0};
@@ -243,6 +251,7 @@ int discover(struct fl_program *p, const char *const *paths, size_t npaths)
 		char *root = xstrdup(path);
 		while (plen > 1 && root[plen - 1] == '/')
 			root[--plen] = '\0';
+		w.root_len = plen + 1;
 		walk_dir(&w, root, abs);
 		free(root);
 		free(abs);

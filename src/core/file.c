@@ -234,13 +234,45 @@ void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 	fd->cond_step = step ? xstrdup(step) : NULL;
 }
 
+/* Has this file recorded (kind, key) already?  Marks it if not. */
+static bool fact_seen(struct fl_file *f, enum fl_fact_kind kind,
+		      const char *key)
+{
+	uint64_t h = hash64(key, strlen(key)) ^ ((uint64_t)kind << 56);
+	h = h ? h : 1;
+	if ((f->fact_n + 1) * 2 > f->fact_cap) {
+		uint32_t nc = f->fact_cap ? f->fact_cap * 2 : 256;
+		uint64_t *nv = arena_alloc(f->a, nc * sizeof(*nv));
+		for (uint32_t i = 0; i < f->fact_cap; i++) {
+			if (!f->fact_seen[i])
+				continue;
+			uint32_t j = (uint32_t)(f->fact_seen[i] & (nc - 1));
+			while (nv[j])
+				j = (j + 1) & (nc - 1);
+			nv[j] = f->fact_seen[i];
+		}
+		f->fact_seen = nv;
+		f->fact_cap = nc;
+	}
+	uint32_t j = (uint32_t)(h & (f->fact_cap - 1));
+	while (f->fact_seen[j]) {
+		if (f->fact_seen[j] == h)
+			return true;
+		j = (j + 1) & (f->fact_cap - 1);
+	}
+	f->fact_seen[j] = h;
+	f->fact_n++;
+	return false;
+}
+
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
 	     TSNode at)
 {
+	if (fact_seen(f, kind, key))
+		return;
 	struct fl_fact *ft = VEC_PUSH(&f->res->facts);
 	ft->kind = (uint16_t)kind;
 	ft->key = xstrdup(key);
-	ft->path = xstrdup(f->path);
 	ft->line = fl_line_of(f, ts_node_start_byte(at));
 }
 
@@ -258,4 +290,37 @@ bool fl_enabled(const struct fl_file *f, const struct fl_check *ck)
 {
 	return f->opt->enabled[check_index(ck)] &&
 	       (ck->langs & LANG_BIT(f->lang));
+}
+
+bool path_is_test(const char *path)
+{
+	static const char *const dirs[] = {
+		"test",	     "tests",	 "testing",  "testsuite", "unittests",
+		"unittest", "benchtests", "benchmarks", "bench",
+	};
+	const char *p = path;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		if (slash) {
+			for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+				if (strlen(dirs[i]) == n && !memcmp(p, dirs[i], n))
+					return true;
+			p = slash + 1;
+			continue;
+		}
+		/* the file name */
+		if (!strncmp(p, "test_", 5) || !strncmp(p, "test-", 5) ||
+		    !strncmp(p, "tst", 3) || !strcmp(p, "conftest.py"))
+			return true;
+		const char *dot = strrchr(p, '.');
+		size_t stem = dot ? (size_t)(dot - p) : n;
+		static const char *const suffixes[] = {"_test", "-test", "_tests"};
+		for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+			size_t k = strlen(suffixes[i]);
+			if (stem > k && !memcmp(p + stem - k, suffixes[i], k))
+				return true;
+		}
+		return false;
+	}
 }

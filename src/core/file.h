@@ -47,9 +47,11 @@ struct fl_file {
 	uint32_t *line_start;      /* byte offset of each line (0-based) */
 	uint32_t nlines;
 	struct fl_model m;
+	uint64_t *fact_seen;       /* hashes of facts already recorded */
+	uint32_t fact_cap, fact_n;
 	double deadline;           /* analysis time limit (now_seconds) */
 	bool timed_out;
-	bool enabled_any;          /* at least one enabled check for lang */
+	bool is_test;              /* a test file, by its path (path_is_test) */
 };
 
 /* The text of a node, as an arena string. */
@@ -96,12 +98,22 @@ void fl_set_hint(struct fl_finding *fd, const char *fmt, ...)
 void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 			const char *key, const char *step);
 
-/* Record a fact for the global phase. */
+/* Record a fact for the global phase (once per file and key). */
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
 	     TSNode at);
 /* Record a note (skipped file, syntax errors, limits hit). */
 void fl_note(struct fl_result *r, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Is the path a test file?  A directory named test, tests, testing,
+ * testsuite, unittest(s), bench, benchtests or benchmarks, or a file named
+ * test_*, test-*, tst*, *_test.*, *-test.*, *_tests.* or conftest.py.
+ * Callers pass the part of the path below the root the user named, so
+ * `faultline check tests/fixtures` does not treat everything as tests.  Test code drops failures on purpose
+ * (it provokes them), so some rules lower their confidence there.
+ */
+bool path_is_test(const char *path);
 
 /* Is check `ck` enabled in this run? */
 bool fl_enabled(const struct fl_file *f, const struct fl_check *ck);

@@ -72,8 +72,7 @@ static void *worker_main(void *arg)
 		size_t i = atomic_fetch_add(&pl->next, 1);
 		if (i >= p->files.n)
 			break;
-		analyze_path(&w, p->files.v[i].path, p->files.v[i].lang,
-			     &p->results[i]);
+		analyze_path(&w, &p->files.v[i], &p->results[i]);
 		atomic_fetch_add(&pl->done, 1);
 	}
 	worker_release(&w);

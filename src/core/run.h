@@ -29,6 +29,8 @@ struct fl_options {
 struct fl_path {
 	char *path;        /* display path (as given / relative) */
 	enum fl_lang lang;
+	uint32_t rel;      /* offset of the part below the root the user
+			    * named: test-file detection looks only there */
 };
 
 struct factset;
@@ -63,10 +65,10 @@ void worker_release(struct fl_worker *w);
 
 /* Analyse one file's bytes (the per-file phase): fills r.  buf must have
  * room for len + 1 bytes; it is modified (C pre-pass). */
-void analyze_buffer(struct fl_worker *w, const char *path, enum fl_lang lang,
-		    char *buf, size_t len, struct fl_result *r);
+void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
+		    size_t len, struct fl_result *r);
 /* Read and analyse one file. */
-void analyze_path(struct fl_worker *w, const char *path, enum fl_lang lang,
+void analyze_path(struct fl_worker *w, const struct fl_path *fp,
 		  struct fl_result *r);
 
 /* Run everything after discovery: files, global phase, post. */

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 1, len);
 	struct fl_result r;
 	memset(&r, 0, sizeof(r));
-	analyze_buffer(&worker, lang == LANG_C ? "fuzz.c" : "fuzz.py", lang,
-		       buf, len, &r);
+	struct fl_path fp = {lang == LANG_C ? "fuzz.c" : "fuzz.py", lang, 0};
+	analyze_buffer(&worker, &fp, buf, len, &r);
 	/* Findings must be well-formed. */
 	for (size_t i = 0; i < r.findings.n; i++) {
 		const struct fl_finding *fd = &r.findings.v[i];

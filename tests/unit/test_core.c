@@ -13,6 +13,7 @@
 
 #include "../../src/core/arena.h"
 #include "../../src/core/check.h"
+#include "../../src/core/file.h"
 #include "../../src/core/suppress.h"
 #include "../../src/core/run.h"
 #include "../../src/lang/c/prepass.h"
@@ -172,6 +173,42 @@ static void test_prepass_extra_names(void **state)
 	assert_non_null(strstr(b, "          int y;"));
 }
 
+static void test_prepass_statement_macros(void **state)
+{
+	(void)state;
+	char b[] = "struct S {\n  SUBTREE_BITS\n  int x;\n};\n"
+		   "void f(void) {\n  Py_BEGIN_ALLOW_THREADS\n  g();\n"
+		   "  Py_END_ALLOW_THREADS\n  DEFINE_LOCK(a, b) // note\n"
+		   "  x = FOO_BAR\n    + 1;\n  if (a)\n    DO_THING\n"
+		   "  return;\n}\nDEF_FUNC(name)\n{\n}\n";
+	size_t n = strlen(b);
+	c_prepass(b, n, NULL, 0);
+	assert_int_equal(strlen(b), n);
+	assert_null(strstr(b, "SUBTREE_BITS"));
+	assert_null(strstr(b, "Py_BEGIN_ALLOW_THREADS"));
+	assert_null(strstr(b, "Py_END_ALLOW_THREADS"));
+	assert_null(strstr(b, "DEFINE_LOCK"));
+	/* continuing an expression, after if (...), or opening a body: kept */
+	assert_non_null(strstr(b, "x = FOO_BAR"));
+	assert_non_null(strstr(b, "DO_THING"));
+	assert_non_null(strstr(b, "DEF_FUNC(name)"));
+}
+
+static void test_path_is_test(void **state)
+{
+	(void)state;
+	assert_true(path_is_test("tests/unit/x.c"));
+	assert_true(path_is_test("pkg/test/helpers.py"));
+	assert_true(path_is_test("pkg/test_models.py"));
+	assert_true(path_is_test("src/models_test.py"));
+	assert_true(path_is_test("nptl/tst-cancel4.c"));
+	assert_true(path_is_test("conftest.py"));
+	assert_false(path_is_test("src/relay/server.py"));
+	assert_false(path_is_test("src/contest.py"));
+	assert_false(path_is_test("latest/x.py"));
+	assert_false(path_is_test("src/testing_utils.py"));
+}
+
 static void test_fingerprint_stable(void **state)
 {
 	(void)state;
@@ -206,6 +243,8 @@ int main(void)
 		cmocka_unit_test(test_lang_detect),
 		cmocka_unit_test(test_prepass_keeps_offsets),
 		cmocka_unit_test(test_prepass_extra_names),
+		cmocka_unit_test(test_prepass_statement_macros),
+		cmocka_unit_test(test_path_is_test),
 		cmocka_unit_test(test_fingerprint_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

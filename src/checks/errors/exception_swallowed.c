@@ -13,8 +13,9 @@
  * Confidence: `pass`/`...`/`continue` high; bare `return`/`return None`/
  * `break` medium; `return <constant>` and fallback assignments low (often
  * a sentinel the caller tests).  Low as well when the only effect is a
- * change to a container on self, or when a comment in the handler
- * explains the choice (`pass  # best effort: the peer may be gone`).
+ * change to a container on self, when a comment in the handler explains
+ * the choice (`pass  # best effort: the peer may be gone`), and in test
+ * files (path_is_test).
  *
  * Deliberately not reported (each is an exemption below):
  * - narrow exceptions (`except KeyError:`, `except OSError:`): expected
@@ -298,6 +299,9 @@ static void check_handler(struct fl_file *f, const struct fl_try *t,
 	 *     pass  # the peer may be gone already; nothing to do
 	 * A comment in the handler says the drop is a decision. */
 	if (handler_has_comment(f, h))
+		conf = CONF_LOW;
+	/* Test code provokes failures and drops them on purpose. */
+	if (f->is_test)
 		conf = CONF_LOW;
 	const char *callee = first->callee ? first->callee : first->method;
 	TSNode at = ts_node_is_null(h->type) ? ts_node_child(h->node, 0)

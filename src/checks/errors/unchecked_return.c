@@ -12,7 +12,11 @@
  *
  * False positives: the table holds only functions whose ignored result is
  * a defect in practically every use; close(), unlink(), printf() and
- * pthread_mutex_lock() are left out for that reason.  High confidence.
+ * pthread_mutex_lock() are left out for that reason.  A name that the
+ * file or the function declares itself (a parameter `void (*bind)(...)`,
+ * a static function called write) is not the library function.  High
+ * confidence, low in test files (path_is_test), which provoke failures on
+ * purpose.
  */
 #include "../../core/file.h"
 #include "../../lang/c/api.h"
@@ -37,6 +41,67 @@ static TSNode next_statement(struct fl_file *f, TSNode call)
 	return next;
 }
 
+/* Does the declarator d (through pointers, arrays, parentheses and
+ * function declarators) declare `name`? */
+static bool declares(struct fl_file *f, TSNode d, const char *name)
+{
+	for (int guard = 0; guard < 32 && !ts_node_is_null(d); guard++) {
+		unsigned k = fl_kind(f, d);
+		if (k == CK_identifier)
+			return fl_text_eq(f, d, name);
+		TSNode next = fl_child(f, d, F_declarator);
+		if (ts_node_is_null(next) && ts_node_named_child_count(d))
+			next = ts_node_named_child(d, 0);
+		d = next;
+	}
+	return false;
+}
+
+/*
+ * Is `name` something other than the library function here: a parameter
+ * or local of the enclosing function (`void (*bind)(void *)`), or a
+ * function or variable the file defines itself?
+ */
+static bool shadowed(struct fl_file *f, const struct fl_call *c)
+{
+	for (size_t i = 0; i < f->m.funcs.n; i++)
+		if (!strcmp(f->m.funcs.v[i].name, c->callee))
+			return true;
+	if (c->func < 0)
+		return false;
+	TSNode fn = f->m.funcs.v[c->func].node;
+	uint32_t call_at = ts_node_start_byte(c->node);
+	TSTreeCursor cur = ts_tree_cursor_new(fn);
+	bool found = false;
+	/* parameters and declarations before the call, at any depth */
+	for (bool more = true; more && !found;) {
+		TSNode n = ts_tree_cursor_current_node(&cur);
+		unsigned k = fl_kind(f, n);
+		if ((k == CK_parameter_declaration || k == CK_declaration) &&
+		    ts_node_start_byte(n) < call_at) {
+			uint32_t nc = ts_node_named_child_count(n);
+			for (uint32_t i = 0; i < nc && !found; i++) {
+				TSNode d = ts_node_named_child(n, i);
+				if (fl_kind(f, d) == CK_init_declarator)
+					d = fl_child(f, d, F_declarator);
+				if (!ts_node_eq(d, fl_child(f, n, F_type)))
+					found = declares(f, d, c->callee);
+			}
+		}
+		if (ts_node_start_byte(n) < call_at &&
+		    ts_tree_cursor_goto_first_child(&cur))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+			if (!ts_tree_cursor_goto_parent(&cur)) {
+				more = false;
+				break;
+			}
+		}
+	}
+	ts_tree_cursor_delete(&cur);
+	return found;
+}
+
 static void check(struct fl_file *f)
 {
 	for (size_t i = 0; i < f->m.calls.n; i++) {
@@ -47,8 +112,14 @@ static void check(struct fl_file *f)
 		const struct c_fallible *api = c_fallible_lookup(c->callee);
 		if (!api)
 			continue;
+		/* void f(void (*bind)(void *)) { bind(x); } */
+		if (shadowed(f, c))
+			continue;
+		/* Test programs ignore results on purpose (they provoke
+		 * failures); still worth a look, at low confidence. */
+		enum fl_confidence conf = f->is_test ? CONF_LOW : CONF_HIGH;
 		struct fl_finding *fd = fl_report(
-			f, &check_unchecked_return, c->node, CONF_HIGH,
+			f, &check_unchecked_return, c->node, conf,
 			"result of '%s' is ignored: when it fails, %s",
 			c->callee, api->consequence);
 		fd->severity = api->severity;

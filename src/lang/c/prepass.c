@@ -219,11 +219,75 @@ static size_t cplusplus_block(char *b, size_t len, size_t s, size_t e,
 	return e;
 }
 
+/*
+ * A line holding nothing but an upper-case identifier, maybe with a
+ * balanced argument list, and no semicolon -- where a declaration or a
+ * statement may start (after ';', '{', '}' or ':') -- is a macro that
+ * expands to declarations or statements of its own:
+ *
+ *     struct SubtreeInlineData {
+ *       SUBTREE_BITS
+ *     Py_BEGIN_ALLOW_THREADS        (mixed case is allowed after a prefix)
+ *     DEFINE_LOCK(table_lock)
+ *
+ * tree-sitter cannot know that, so the line is blanked.  Returns the end
+ * of the blanked span, or 0 when the line does not qualify.
+ */
+static size_t statement_macro(char *b, size_t len, size_t s, char last_sig)
+{
+	if (!(last_sig == ';' || last_sig == '{' || last_sig == '}' ||
+	      last_sig == ':' || last_sig == 0))
+		return 0;
+	size_t i = s, upper = 0, lower = 0;
+	while (i < len && ident_char(b[i])) {
+		if (b[i] >= 'A' && b[i] <= 'Z')
+			upper++;
+		else if (b[i] >= 'a' && b[i] <= 'z')
+			lower++;
+		i++;
+	}
+	/* SUBTREE_BITS, G_LOCK_DEFINE, Py_BEGIN_ALLOW_THREADS, IMPL (x, 1) */
+	if (i - s < 4 || upper < 3 || lower > upper)
+		return 0;
+	size_t p = i;
+	while (p < len && (b[p] == ' ' || b[p] == '\t'))
+		p++;
+	bool args = p < len && b[p] == '(';
+	if (!args && !memchr(b + s, '_', i - s))
+		return 0; /* a bare word needs an underscore: NAME_LIKE_THIS */
+	if (args) {
+		size_t close = match_paren(b, len, p);
+		if (!close)
+			return 0;
+		p = close;
+		while (p < len && (b[p] == ' ' || b[p] == '\t'))
+			p++;
+	}
+	/* nothing else on the line but a comment */
+	if (p < len && b[p] == '/' && p + 1 < len && b[p + 1] == '/')
+		p = skip_lexeme(b, len, p);
+	if (p < len && b[p] == '\r')
+		p++;
+	if (p < len && b[p] != '\n')
+		return 0;
+	/* the next line must not continue an expression or open a body:
+	 * `FOO(x)\n{` is a function defined by a macro */
+	size_t q = p;
+	while (q < len && (b[q] == ' ' || b[q] == '\t' || b[q] == '\n' ||
+			   b[q] == '\r'))
+		q++;
+	if (q < len && strchr("{=+-*/%&|^.,;?)[<>", b[q]))
+		return 0;
+	blank(b, s, p);
+	return p;
+}
+
 size_t c_prepass(char *b, size_t len, const char *const *extra, size_t nextra)
 {
 	pthread_once(&once, index_table);
 	size_t edits = 0;
 	bool line_start = true;
+	char last_sig = 0; /* last significant byte outside directives */
 	size_t i = 0;
 	while (i < len) {
 		char c = b[i];
@@ -243,16 +307,29 @@ size_t c_prepass(char *b, size_t len, const char *const *extra, size_t nextra)
 				  : e;
 			continue;
 		}
+		bool at_line_start = line_start;
 		line_start = false;
 		size_t j = skip_lexeme(b, len, i);
 		if (j != i) {
+			if (b[i] == '"' || b[i] == '\'')
+				last_sig = '"';
 			i = j;
 			continue;
 		}
 		if (!ident_start(c)) {
+			last_sig = c;
 			i++;
 			continue;
 		}
+		if (at_line_start) {
+			size_t e = statement_macro(b, len, i, last_sig);
+			if (e) {
+				edits++;
+				i = e;
+				continue;
+			}
+		}
+		last_sig = 'a';
 		size_t s = i;
 		while (i < len && ident_char(b[i]))
 			i++;
