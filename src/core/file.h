@@ -51,7 +51,9 @@ struct fl_file {
 	uint32_t fact_cap, fact_n;
 	double deadline;           /* analysis time limit (now_seconds) */
 	bool timed_out;
-	bool is_test;              /* a test file, by its path (path_is_test) */
+	bool is_test;              /* test code: by its path (path_is_test), a
+				    * C test-framework #include, or Python
+				    * `import unittest` / `import pytest` */
 };
 
 /* The text of a node, as an arena string. */

@@ -64,7 +64,8 @@ enum fl_lang { LANG_NONE = 0, LANG_PYTHON = 1, LANG_C = 2, LANG__COUNT };
 	X(preproc_ifdef) X(preproc_if) X(preproc_else) X(preproc_elif)         \
 	X(preproc_function_def) X(preproc_def) X(struct_specifier)             \
 	X(type_identifier) X(field_identifier) X(null) X(true) X(false)        \
-	X(number_literal) X(update_expression) X(macro_type_specifier)
+	X(number_literal) X(update_expression) X(macro_type_specifier)     \
+	X(preproc_include) X(system_lib_string)
 
 enum py_kind {
 	PK_OTHER = 0,
@@ -88,7 +89,7 @@ enum c_kind {
 	X(attribute) X(left) X(right) X(key) X(subscript) X(definition)       \
 	X(module_name) X(parameters) X(condition) X(consequence)              \
 	X(alternative) X(type) X(declarator) X(argument) X(field) X(label)    \
-	X(operator) X(superclasses) X(return_type)
+	X(operator) X(superclasses) X(return_type) X(path)
 
 enum fl_field {
 	F_NONE = 0,

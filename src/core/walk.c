@@ -375,6 +375,9 @@ static void add_imports(struct walker *w, TSNode node, unsigned kind)
 		const char *name = NULL, *alias = NULL;
 		if (ck == PK_dotted_name) {
 			name = fl_text(f, ch);
+			if (!module && (!strncmp(name, "unittest", 8) ||
+					!strncmp(name, "pytest", 6)))
+				f->is_test = true;
 			if (!module) {
 				/* `import a.b` binds "a" to the package a:
 				 * dotted uses already read "a.b.x". */
@@ -391,6 +394,10 @@ static void add_imports(struct walker *w, TSNode node, unsigned kind)
 		} else {
 			continue;
 		}
+		/* from unittest import mock / import pytest as pt: tests */
+		const char *top = module ? module : name;
+		if (!strncmp(top, "unittest", 8) || !strncmp(top, "pytest", 6))
+			f->is_test = true;
 		struct fl_import *im = VEC_PUSH(&f->m.imports);
 		im->alias = alias;
 		im->qname = module ? arena_printf(f->a, "%s.%s", module, name)
@@ -660,11 +667,40 @@ static uint8_t c_call_use(struct walker *w, const char **assigned)
 	}
 }
 
+/* Headers of C unit-test frameworks and test drivers: a file including one
+ * is test code. */
+static bool is_test_header(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"cmocka.h",	   "check.h",	     "unity.h",	    "CUnit.h",
+		"criterion.h",	   "munit.h",	     "acutest.h",   "greatest.h",
+		"minunit.h",	   "tap.h",	     "test-driver.c", "test-skeleton.c",
+		"gtest.h",	   "catch.hpp",	     "utest.h",	    "ctest.h",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		size_t k = strlen(names[i]);
+		if (n >= k && !memcmp(s + n - k, names[i], k) &&
+		    (n == k || s[n - k - 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
 static void c_enter(struct walker *w, struct frame *fr)
 {
 	struct fl_file *f = w->f;
 	TSNode n = fr->node;
 	switch (fr->kind) {
+	case CK_preproc_include: {
+		TSNode path = fl_child(f, n, F_path);
+		if (ts_node_is_null(path))
+			break;
+		uint32_t s = ts_node_start_byte(path) + 1;
+		uint32_t e = ts_node_end_byte(path);
+		if (e > s && e <= f->len && is_test_header(f->src + s, e - s - 1))
+			f->is_test = true;
+		break;
+	}
 	case CK_function_definition: {
 		TSNode nm = c_declarator_name(f, fl_child(f, n, F_declarator));
 		const char *name = ts_node_is_null(nm) ? "<function>"
