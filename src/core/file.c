@@ -63,6 +63,40 @@ TSNode fl_unparen(const struct fl_file *f, TSNode n)
 	return n;
 }
 
+void fl_find_names(struct fl_file *f, TSNode root, const char *name,
+		   bool (*cb)(void *ud, const TSNode *path, size_t n), void *ud)
+{
+	unsigned ident = f->lang == LANG_PYTHON ? PK_identifier : CK_identifier;
+	size_t len = strlen(name);
+	VEC(TSNode) path = {0};
+	TSTreeCursor cur = ts_tree_cursor_new(root);
+	*VEC_PUSH(&path) = root;
+	for (;;) {
+		TSNode n = path.v[path.n - 1];
+		if (fl_kind(f, n) == ident &&
+		    ts_node_end_byte(n) - ts_node_start_byte(n) == len &&
+		    fl_text_eq(f, n, name) && !cb(ud, path.v, path.n))
+			break;
+		if (ts_tree_cursor_goto_first_child(&cur)) {
+			*VEC_PUSH(&path) = ts_tree_cursor_current_node(&cur);
+			continue;
+		}
+		bool done = false;
+		while (!ts_tree_cursor_goto_next_sibling(&cur)) {
+			if (path.n <= 1 || !ts_tree_cursor_goto_parent(&cur)) {
+				done = true;
+				break;
+			}
+			path.n--;
+		}
+		if (done)
+			break;
+		path.v[path.n - 1] = ts_tree_cursor_current_node(&cur);
+	}
+	ts_tree_cursor_delete(&cur);
+	VEC_FREE(&path);
+}
+
 uint32_t fl_line_of(const struct fl_file *f, uint32_t byte)
 {
 	uint32_t lo = 0, hi = f->nlines;

@@ -75,6 +75,16 @@ TSNode fl_child_of_kind(const struct fl_file *f, TSNode n, unsigned kind);
 /* Strip parentheses around an expression. */
 TSNode fl_unparen(const struct fl_file *f, TSNode n);
 
+/*
+ * Visit every identifier spelled `name` in the subtree of `root`, in source
+ * order.  cb receives the path from root to the identifier (path[0] is
+ * root, path[n-1] the identifier), so it can look at parents without
+ * ts_node_parent.  Return false from cb to stop.  Iterative: any depth.
+ */
+void fl_find_names(struct fl_file *f, TSNode root, const char *name,
+		   bool (*cb)(void *ud, const TSNode *path, size_t n),
+		   void *ud);
+
 /* 1-based line of a byte offset. */
 uint32_t fl_line_of(const struct fl_file *f, uint32_t byte);
 struct fl_loc fl_loc_of(const struct fl_file *f, TSNode n);

@@ -1,5 +1,5 @@
 /*
- * CON001 lock-created-per-call (Python)
+ * CON001 lock-created-per-call (Python, C)
  *
  * A lock only excludes threads that acquire the *same* lock object.  This
  * check finds locks that are new on every call, so each caller holds its
@@ -14,6 +14,10 @@
  *      or assigns an attribute "_lock": the default is all callers ever
  *      get.  Decided in the global phase from facts of every file.
  *
+ *   4. C: a mutex (pthread_mutex_t, GMutex, mtx_t...) declared as a local,
+ *      non-static variable and locked in the same function, whose address
+ *      is only ever passed to lock, unlock, init and destroy calls.
+ *
  * Lock types come from the API table (src/lang/python/api.c): threading,
  * asyncio and multiprocessing locks, semaphores and conditions, resolved
  * through imports (`from threading import Lock as L`).
@@ -25,9 +29,11 @@
  * re-created by the same per-call method before use.
  *
  * False-positive policy: every shape above is a lock that cannot be shared;
- * all are reported at high confidence.
+ * all are reported at high confidence, except C locals in test files
+ * (tests of a mutex implementation lock a mutex on their own stack).
  */
 #include "../../core/file.h"
+#include "../../lang/c/api.h"
 #include "../../lang/python/api.h"
 
 #include <string.h>
@@ -204,84 +210,72 @@ static bool call_used_in_place(struct fl_file *f, TSNode call)
 	}
 }
 
+struct uses {
+	struct fl_file *f;
+	TSNode def;
+	TSNode first_use;
+	enum use result;
+};
+
+/*
+ * One use of the local lock.  Acquiring or releasing it in place counts
+ * as using it to protect something; any other use lets it leave the
+ * function (or makes us unsure) and stops the search.
+ */
+static bool classify_use(void *ud, const TSNode *path, size_t n)
+{
+	struct uses *u = ud;
+	struct fl_file *f = u->f;
+	TSNode id = path[n - 1];
+	if (ts_node_eq(id, u->def) || n < 2)
+		return true;
+	TSNode p = path[n - 2];
+	unsigned pk = fl_kind(f, p);
+	/* f(lock=...) names a parameter; other.lock is another object */
+	if ((pk == PK_keyword_argument && ts_node_eq(fl_child(f, p, F_name), id)) ||
+	    (pk == PK_attribute && ts_node_eq(fl_child(f, p, F_attribute), id)))
+		return true;
+	bool nested = false;
+	for (size_t i = 1; i + 1 < n; i++) {
+		unsigned ak = fl_kind(f, path[i]);
+		if (ak == PK_function_definition || ak == PK_lambda ||
+		    ak == PK_class_definition)
+			nested = true;
+	}
+	bool lock_use = false;
+	if (!nested && pk == PK_with_item &&
+	    ts_node_eq(fl_child(f, p, F_value), id)) {
+		lock_use = true;
+	} else if (!nested && pk == PK_attribute && n >= 3 &&
+		   ts_node_eq(fl_child(f, p, F_object), id)) {
+		TSNode gp = path[n - 3];
+		lock_use = fl_kind(f, gp) == PK_call &&
+			   is_acquire_method(f, fl_child(f, p, F_attribute)) &&
+			   call_used_in_place(f, gp);
+	}
+	if (!lock_use) {
+		u->result = U_ESCAPE;
+		return false;
+	}
+	if (u->result == U_NONE)
+		u->first_use = p;
+	u->result = U_LOCK;
+	return true;
+}
+
 /*
  * Classify every use of local `name` inside function node `fn` other than
- * its definition `def`.  Returns U_ESCAPE as soon as one use lets the lock
- * leave the function (or makes the analysis unsure), else U_LOCK if it is
- * acquired at least once; *first_use gets the first acquisition.
+ * its definition `def`: U_ESCAPE as soon as one use lets the lock leave
+ * the function, else U_LOCK if it is acquired at least once (*first_use
+ * gets the first acquisition).
  */
 static enum use local_lock_uses(struct fl_file *f, TSNode fn, const char *name,
 				TSNode def, TSNode *first_use)
 {
-	enum use result = U_NONE;
-	VEC(TSNode) path = {0};
-	TSTreeCursor cur = ts_tree_cursor_new(fn);
-	*VEC_PUSH(&path) = fn;
-	for (;;) {
-		TSNode n = ts_tree_cursor_current_node(&cur);
-		unsigned k = fl_kind(f, n);
-		if (k == PK_identifier && fl_text_eq(f, n, name) &&
-		    !ts_node_eq(n, def) && path.n >= 2) {
-			TSNode p = path.v[path.n - 2];
-			unsigned pk = fl_kind(f, p);
-			bool nested = false;
-			for (size_t i = 1; i + 1 < path.n; i++) {
-				unsigned ak = fl_kind(f, path.v[i]);
-				if (ak == PK_function_definition ||
-				    ak == PK_lambda || ak == PK_class_definition)
-					nested = true;
-			}
-			bool lock_use = false;
-			if (!nested && pk == PK_with_item &&
-			    ts_node_eq(fl_child(f, p, F_value), n)) {
-				lock_use = true;
-			} else if (!nested && pk == PK_attribute && path.n >= 3 &&
-				   ts_node_eq(fl_child(f, p, F_object), n)) {
-				TSNode gp = path.v[path.n - 3];
-				lock_use = fl_kind(f, gp) == PK_call &&
-					   is_acquire_method(
-						   f, fl_child(f, p, F_attribute)) &&
-					   call_used_in_place(f, gp);
-			} else if (pk == PK_keyword_argument &&
-				   ts_node_eq(fl_child(f, p, F_name), n)) {
-				/* f(lock=...) names a parameter, not ours */
-				goto next;
-			} else if (pk == PK_attribute &&
-				   ts_node_eq(fl_child(f, p, F_attribute), n)) {
-				goto next; /* other.lock */
-			}
-			if (!lock_use) {
-				result = U_ESCAPE;
-				break;
-			}
-			if (result == U_NONE)
-				*first_use = p;
-			result = U_LOCK;
-		}
-	next:
-		if (ts_tree_cursor_goto_first_child(&cur)) {
-			*VEC_PUSH(&path) = ts_tree_cursor_current_node(&cur);
-			continue;
-		}
-		bool done = false;
-		for (;;) {
-			if (ts_tree_cursor_goto_next_sibling(&cur)) {
-				path.v[path.n - 1] =
-					ts_tree_cursor_current_node(&cur);
-				break;
-			}
-			if (path.n <= 1 || !ts_tree_cursor_goto_parent(&cur)) {
-				done = true;
-				break;
-			}
-			path.n--;
-		}
-		if (done)
-			break;
-	}
-	ts_tree_cursor_delete(&cur);
-	VEC_FREE(&path);
-	return result;
+	struct uses u = {f, def, {{0}, NULL, NULL}, U_NONE};
+	fl_find_names(f, fn, name, classify_use, &u);
+	*first_use = u.first_use;
+	return u.result;
 }
 
 static void report_local(struct fl_file *f, const struct fl_call *c)
@@ -389,8 +383,132 @@ static void check_default_lock(struct fl_file *f, const struct fl_call *c)
 		    key);
 }
 
+/* ------------------------------------------------------------------ */
+/* C: a mutex on the stack of the function that locks it               */
+
+struct c_uses {
+	struct fl_file *f;
+	TSNode decl_id;     /* the declarator's identifier */
+	TSNode decl;        /* the declaration */
+	bool first;         /* next name seen is the first one */
+	bool escape;
+};
+
+/* Is path[n-1] the identifier of `&name` passed first to a lock call? */
+static bool is_lock_arg(struct fl_file *f, const TSNode *path, size_t n)
+{
+	if (n < 4)
+		return false;
+	TSNode amp = path[n - 2], args = path[n - 3], call = path[n - 4];
+	if (fl_kind(f, amp) != CK_pointer_expression ||
+	    !fl_text_eq(f, ts_node_child(amp, 0), "&") ||
+	    fl_kind(f, args) != CK_argument_list ||
+	    fl_kind(f, call) != CK_call_expression)
+		return false;
+	if (!ts_node_eq(ts_node_named_child(args, 0), amp))
+		return false;
+	TSNode fn = fl_child(f, call, F_function);
+	return fl_kind(f, fn) == CK_identifier &&
+	       c_lock_op(fl_text(f, fn)) != LOCK_NONE;
+}
+
+static bool c_classify(void *ud, const TSNode *path, size_t n)
+{
+	struct c_uses *u = ud;
+	struct fl_file *f = u->f;
+	TSNode id = path[n - 1];
+	if (u->first) {
+		/* The first mention must be a local declaration of a lock
+		 * type: `pthread_mutex_t m;` / `GMutex m = {0};` */
+		u->first = false;
+		for (size_t i = n - 1; i-- > 1;) {
+			unsigned k = fl_kind(f, path[i]);
+			if (k == CK_declaration) {
+				TSNode ty = fl_child(f, path[i], F_type);
+				if (!c_is_lock_type(fl_text(f, ty)))
+					break;
+				uint32_t nc = ts_node_child_count(path[i]);
+				for (uint32_t j = 0; j < nc; j++)
+					if (fl_text_eq(f, ts_node_child(path[i], j),
+						       "static") ||
+					    fl_text_eq(f, ts_node_child(path[i], j),
+						       "extern"))
+						goto escape;
+				u->decl = path[i];
+				u->decl_id = id;
+				return true;
+			}
+			if (k != CK_init_declarator && k != CK_identifier)
+				break;
+		}
+		goto escape;
+	}
+	if (is_lock_arg(f, path, n))
+		return true;
+escape:
+	u->escape = true;
+	return false;
+}
+
+static void check_c(struct fl_file *f)
+{
+	VEC(uint32_t) done = {0};
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || c_lock_op(c->callee) != LOCK_ACQUIRE)
+			continue;
+		TSNode args = fl_child(f, c->node, F_arguments);
+		TSNode a0 = ts_node_named_child(args, 0);
+		if (fl_kind(f, a0) != CK_pointer_expression ||
+		    !fl_text_eq(f, ts_node_child(a0, 0), "&"))
+			continue;
+		TSNode id = fl_child(f, a0, F_argument);
+		if (fl_kind(f, id) != CK_identifier)
+			continue;
+		const struct fl_func *fn = &f->m.funcs.v[c->func];
+		struct c_uses u = {f, {{0}, NULL, NULL}, {{0}, NULL, NULL},
+				   true, false};
+		fl_find_names(f, fn->node, fl_text(f, id), c_classify, &u);
+		if (u.escape || ts_node_is_null(u.decl))
+			continue;
+		uint32_t at = ts_node_start_byte(u.decl_id);
+		bool seen = false;
+		for (size_t k = 0; k < done.n; k++)
+			seen |= done.v[k] == at;
+		if (seen)
+			continue;
+		*VEC_PUSH(&done) = at;
+		const char *name = fl_text(f, id);
+		const char *type = fl_text(f, fl_child(f, u.decl, F_type));
+		/* tst-mutex1.c: tests exercise the lock type itself */
+		struct fl_finding *fd = fl_report(
+			f, &check_lock_created_per_call, u.decl_id,
+			f->is_test ? CONF_LOW : CONF_HIGH,
+			"'%s' is a '%s' on the stack of '%s': every call locks "
+			"its own copy, so it excludes nothing",
+			name, type, fn->qualname);
+		fl_trace(f, fd, u.decl_id,
+			 "'%s' is a local variable: each call of '%s' gets a "
+			 "new one",
+			 name, fn->qualname);
+		fl_trace(f, fd, c->node, "'%s' locks it here", c->callee);
+		fl_trace(f, fd, fn->node,
+			 "its address never leaves '%s' (only lock calls see "
+			 "it): no other thread can contend for it",
+			 fn->qualname);
+		fl_set_hint(fd,
+			    "make the mutex shared: a static or global, or a "
+			    "field of the structure the threads share");
+	}
+	VEC_FREE(&done);
+}
+
 static void check(struct fl_file *f)
 {
+	if (f->lang == LANG_C) {
+		check_c(f);
+		return;
+	}
 	class_attribute_facts(f);
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
@@ -426,7 +544,7 @@ const struct fl_check check_lock_created_per_call = {
 	.code = "CON001",
 	.name = "lock-created-per-call",
 	.family = FAM_CON,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_HIGH,
 	.cwe = "CWE-667,CWE-362",
 	.summary = "A lock is created anew each time the code that acquires "

@@ -228,6 +228,18 @@ static bool handler_has_comment(struct fl_file *f, const struct fl_handler *h)
 	return false;
 }
 
+/* The deciding statement, on one line ("pass", "return None"). */
+static const char *statement_text(struct fl_file *f, TSNode stmt)
+{
+	const char *t = fl_text(f, stmt);
+	size_t n = strcspn(t, "\n#");
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	if (n > 60)
+		n = 60;
+	return arena_strndup(f->a, t, n);
+}
+
 static void check_handler(struct fl_file *f, const struct fl_try *t,
 			  const struct fl_handler *h)
 {
@@ -308,8 +320,8 @@ static void check_handler(struct fl_file *f, const struct fl_try *t,
 					     : h->type;
 	struct fl_finding *fd = fl_report(
 		f, &check_exception_swallowed, at, conf,
-		"'%s' swallows every failure of '%s' (%s): %s", what, callee,
-		py_effect_name(eff), silence_text(s, f, stmt));
+		"'%s' drops every failure of '%s' (%s) with '%s'", what, callee,
+		py_effect_name(eff), statement_text(f, stmt));
 	bool bare = ts_node_is_null(h->type) ||
 		    strstr(what, "BaseException") != NULL;
 	fd->severity = bare ? SEV_HIGH : SEV_MEDIUM;

@@ -163,8 +163,8 @@ static void check(struct fl_file *f)
 			"result of '%s' is ignored: when it fails, %s",
 			c->callee, api->consequence);
 		fd->severity = api->severity;
-		fl_trace(f, fd, c->node, "'%s' %s when it fails", c->callee,
-			 api->fails);
+		fl_trace(f, fd, c->node, "'%s' reports failure in its result: it %s",
+			 c->callee, api->fails);
 		TSNode next = next_statement(f, c->node);
 		if (!ts_node_is_null(next))
 			fl_trace(f, fd, next,

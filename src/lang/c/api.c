@@ -9,10 +9,11 @@
  */
 #include "api.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define ALLOC "returns NULL", "the NULL pointer is lost, and with it the memory or the error"
-#define HANDLE(x) "returns " x " on failure", "the new handle is dropped: it leaks, and a failure goes unnoticed"
+#define HANDLE(x) "returns " x, "the new handle is dropped: it leaks, and a failure goes unnoticed"
 
 static const struct c_fallible table[] = {
 	/* memory */
@@ -62,30 +63,30 @@ static const struct c_fallible table[] = {
 	{"chroot", "returns -1", "the process is not confined and carries on",
 	 SEV_HIGH, "CWE-243"},
 	/* I/O whose count matters */
-	{"read", "returns -1 or fewer bytes than asked",
+	{"read", "returns -1, or a count short of what was asked",
 	 "the buffer may hold fewer bytes than the code assumes, or garbage",
 	 SEV_MEDIUM, NULL},
-	{"pread", "returns -1 or fewer bytes than asked",
+	{"pread", "returns -1, or a count short of what was asked",
 	 "the buffer may hold fewer bytes than the code assumes, or garbage",
 	 SEV_MEDIUM, NULL},
-	{"recv", "returns -1 or fewer bytes than asked",
+	{"recv", "returns -1, or a count short of what was asked",
 	 "the buffer may hold fewer bytes than the code assumes, or garbage",
 	 SEV_MEDIUM, NULL},
-	{"recvfrom", "returns -1 or fewer bytes than asked",
+	{"recvfrom", "returns -1, or a count short of what was asked",
 	 "the buffer may hold fewer bytes than the code assumes, or garbage",
 	 SEV_MEDIUM, NULL},
 	{"recvmsg", "returns -1", "the message buffer may be unset", SEV_MEDIUM, NULL},
-	{"write", "returns -1 or writes fewer bytes than asked",
+	{"write", "returns -1, or a count short of what was asked",
 	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
-	{"pwrite", "returns -1 or writes fewer bytes than asked",
+	{"pwrite", "returns -1, or a count short of what was asked",
 	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
-	{"writev", "returns -1 or writes fewer bytes than asked",
+	{"writev", "returns -1, or a count short of what was asked",
 	 "data is lost silently on a short write or an error", SEV_MEDIUM, NULL},
-	{"send", "returns -1 or sends fewer bytes than asked",
+	{"send", "returns -1, or a count short of what was asked",
 	 "data is lost silently on a short send or an error", SEV_MEDIUM, NULL},
 	{"sendto", "returns -1", "the datagram may not have been sent", SEV_MEDIUM, NULL},
 	{"sendmsg", "returns -1", "the message may not have been sent", SEV_MEDIUM, NULL},
-	{"fread", "returns fewer items than asked",
+	{"fread", "returns a count short of what was asked",
 	 "the buffer may hold fewer items than the code assumes", SEV_MEDIUM, NULL},
 	{"fgets", "returns NULL at end of file or on error",
 	 "the buffer keeps its old contents, which are then used as new input",
@@ -151,4 +152,73 @@ const struct c_fallible *c_fallible_lookup(const char *name)
 		if (!strcmp(table[i].name, name))
 			return &table[i];
 	return NULL;
+}
+
+/* Lock functions: name and what they do to their first argument. */
+static const struct {
+	const char *name;
+	enum c_lock_op op;
+} lock_funcs[] = {
+	{"pthread_mutex_lock", LOCK_ACQUIRE},
+	{"pthread_mutex_trylock", LOCK_ACQUIRE},
+	{"pthread_mutex_timedlock", LOCK_ACQUIRE},
+	{"pthread_mutex_unlock", LOCK_RELEASE},
+	{"pthread_mutex_init", LOCK_INIT},
+	{"pthread_mutex_destroy", LOCK_DESTROY},
+	{"pthread_spin_lock", LOCK_ACQUIRE},
+	{"pthread_spin_trylock", LOCK_ACQUIRE},
+	{"pthread_spin_unlock", LOCK_RELEASE},
+	{"pthread_spin_init", LOCK_INIT},
+	{"pthread_spin_destroy", LOCK_DESTROY},
+	{"pthread_rwlock_rdlock", LOCK_ACQUIRE},
+	{"pthread_rwlock_wrlock", LOCK_ACQUIRE},
+	{"pthread_rwlock_tryrdlock", LOCK_ACQUIRE},
+	{"pthread_rwlock_trywrlock", LOCK_ACQUIRE},
+	{"pthread_rwlock_unlock", LOCK_RELEASE},
+	{"pthread_rwlock_init", LOCK_INIT},
+	{"pthread_rwlock_destroy", LOCK_DESTROY},
+	{"g_mutex_lock", LOCK_ACQUIRE},
+	{"g_mutex_trylock", LOCK_ACQUIRE},
+	{"g_mutex_unlock", LOCK_RELEASE},
+	{"g_mutex_init", LOCK_INIT},
+	{"g_mutex_clear", LOCK_DESTROY},
+	{"g_rec_mutex_lock", LOCK_ACQUIRE},
+	{"g_rec_mutex_trylock", LOCK_ACQUIRE},
+	{"g_rec_mutex_unlock", LOCK_RELEASE},
+	{"g_rec_mutex_init", LOCK_INIT},
+	{"g_rec_mutex_clear", LOCK_DESTROY},
+	{"g_rw_lock_writer_lock", LOCK_ACQUIRE},
+	{"g_rw_lock_reader_lock", LOCK_ACQUIRE},
+	{"g_rw_lock_writer_unlock", LOCK_RELEASE},
+	{"g_rw_lock_reader_unlock", LOCK_RELEASE},
+	{"g_rw_lock_init", LOCK_INIT},
+	{"g_rw_lock_clear", LOCK_DESTROY},
+	{"mtx_lock", LOCK_ACQUIRE},
+	{"mtx_trylock", LOCK_ACQUIRE},
+	{"mtx_timedlock", LOCK_ACQUIRE},
+	{"mtx_unlock", LOCK_RELEASE},
+	{"mtx_init", LOCK_INIT},
+	{"mtx_destroy", LOCK_DESTROY},
+};
+
+enum c_lock_op c_lock_op(const char *name)
+{
+	if (!name)
+		return LOCK_NONE;
+	for (size_t i = 0; i < ARRAY_SIZE(lock_funcs); i++)
+		if (!strcmp(lock_funcs[i].name, name))
+			return lock_funcs[i].op;
+	return LOCK_NONE;
+}
+
+bool c_is_lock_type(const char *type)
+{
+	static const char *const types[] = {
+		"pthread_mutex_t", "pthread_spinlock_t", "pthread_rwlock_t",
+		"GMutex", "GRecMutex", "GRWLock", "mtx_t",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (!strcmp(types[i], type))
+			return true;
+	return false;
 }

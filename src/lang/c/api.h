@@ -4,12 +4,14 @@
 #ifndef FL_C_API_H
 #define FL_C_API_H
 
+#include <stdbool.h>
 #include "../../core/diag.h"
 
 /* A function whose result says whether it worked. */
 struct c_fallible {
 	const char *name;
-	const char *fails;       /* how failure shows: "returns NULL" */
+	const char *fails;       /* how failure shows, completing "it ...":
+				  * "returns NULL" */
 	const char *consequence; /* what ignoring it does */
 	enum fl_severity severity;
 	const char *cwe;         /* extra CWE beyond CWE-252, or NULL */
@@ -17,5 +19,11 @@ struct c_fallible {
 
 /* The entry for a function name, or NULL. */
 const struct c_fallible *c_fallible_lookup(const char *name);
+
+/* What a locking function does to the lock passed as its first argument. */
+enum c_lock_op { LOCK_NONE = 0, LOCK_ACQUIRE, LOCK_RELEASE, LOCK_INIT, LOCK_DESTROY };
+enum c_lock_op c_lock_op(const char *name);
+/* pthread_mutex_t, GMutex, mtx_t, ... */
+bool c_is_lock_type(const char *type);
 
 #endif
