@@ -57,15 +57,20 @@ static void put_line(FILE *out, const char *line, size_t len)
 	}
 }
 
-static void frame(FILE *out, const struct fl_finding *fd,
-		  const struct report_opts *o)
+/* Width of the line-number gutter of a finding's frame. */
+static int gutter_width(const struct fl_finding *fd)
 {
 	uint32_t last = fd->frame_line;
 	for (const char *p = fd->frame; *p; p++)
 		if (*p == '\n')
 			last++;
 	last = last > fd->frame_line ? last - 1 : fd->frame_line;
-	int gw = snprintf(NULL, 0, "%u", last);
+	return snprintf(NULL, 0, "%u", last);
+}
+
+static void frame(FILE *out, const struct fl_finding *fd,
+		  const struct report_opts *o, int gw)
+{
 	fprintf(out, "%*s %s|%s\n", gw, "", COL(o, C_BLUE), COL(o, C_RESET));
 	uint32_t ln = fd->frame_line;
 	for (const char *p = fd->frame; *p; ln++) {
@@ -101,25 +106,26 @@ static void one(FILE *out, const struct fl_finding *fd,
 		const struct report_opts *o)
 {
 	const struct fl_check *ck = fd->check;
+	int gw = gutter_width(fd);
 	fprintf(out, "%s%s:%u:%u:%s %s%s%s %s\n", COL(o, C_BOLD), fd->path,
 		fd->loc.line, fd->loc.col, COL(o, C_RESET),
 		COL(o, sev_color(fd->severity)), ck->code, COL(o, C_RESET),
 		fd->message);
-	frame(out, fd, o);
+	frame(out, fd, o, gw);
 	if (fd->trace.n) {
-		fprintf(out, "   %s=%s trace:\n", COL(o, C_BLUE),
+		fprintf(out, "%*s %s=%s trace:\n", gw, "", COL(o, C_BLUE),
 			COL(o, C_RESET));
 		for (size_t i = 0; i < fd->trace.n; i++) {
 			const struct fl_step *st = &fd->trace.v[i];
-			fprintf(out, "     %zu. %s%s:%u:%u:%s %s\n", i + 1,
-				COL(o, C_CYAN), st->path, st->loc.line,
+			fprintf(out, "%*s   %zu. %s%s:%u:%u:%s %s\n", gw, "",
+				i + 1, COL(o, C_CYAN), st->path, st->loc.line,
 				st->loc.col, COL(o, C_RESET), st->message);
 		}
 	}
-	fprintf(out, "   %s=%s help: %s\n", COL(o, C_BLUE), COL(o, C_RESET),
-		fd->fix_hint ? fd->fix_hint : ck->fix_hint);
-	fprintf(out, "   %s= %s, severity %s, confidence %s, %s%s\n\n",
-		COL(o, C_DIM), ck->name, severity_name(fd->severity),
+	fprintf(out, "%*s %s=%s help: %s\n", gw, "", COL(o, C_BLUE),
+		COL(o, C_RESET), fd->fix_hint ? fd->fix_hint : ck->fix_hint);
+	fprintf(out, "%*s %s= %s, severity %s, confidence %s, %s%s\n\n", gw,
+		"", COL(o, C_DIM), ck->name, severity_name(fd->severity),
 		confidence_name(fd->confidence), ck->cwe, COL(o, C_RESET));
 }
 
