@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "core/run.h"
+#include "core/cfg.h"
 #include "core/walk.h"
 #include "lang/c/prepass.h"
 #include "report/report.h"
@@ -25,6 +26,7 @@ static const char usage_text[] =
 	"       faultline rules [--format text|json]\n"
 	"       faultline explain CODE\n"
 	"       faultline parse [--errors] FILE\n"
+	"       faultline cfg FILE.py [FUNCTION]\n"
 	"       faultline --version | --help\n"
 	"\n"
 	"Find reliability bugs in Python and C code: locks that protect\n"
@@ -558,6 +560,80 @@ static int cmd_parse(int argc, char **argv)
 	return 0;
 }
 
+static const char *const cfg_kind_names[] = {
+	"?", "ENTRY", "EXIT", "RAISE", "STMT", "RETURN", "COND", "LOOP",
+	"WITH_ENTER", "WITH_EXIT", "DISPATCH", "HANDLER", "JOIN",
+};
+
+/* Debugging aid: print the control-flow graph of every function (or of
+ * those whose qualified name contains FILTER) of a Python file. */
+static int cmd_cfg(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3)
+		return usage_error("%s", "cfg wants a Python file and "
+					 "optionally a function name");
+	struct fl_options opt;
+	options_init(&opt);
+	struct fl_hookset *hs = hookset_new(&opt);
+	struct fl_worker w;
+	worker_init(&w, &opt, hs);
+	struct fl_path fp = {argv[1], lang_from_path(argv[1]), 0};
+	int rc = 0;
+	FILE *in = fopen(argv[1], "rb");
+	if (fp.lang != LANG_PYTHON || !in) {
+		rc = usage_error("cannot read '%s' as Python", argv[1]);
+		goto out;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		strbuf_add(&sb, chunk, n);
+	strbuf_grow(&sb, 1);
+	struct fl_result r;
+	memset(&r, 0, sizeof(r));
+	struct fl_file f;
+	if (file_load(&w, &f, &fp, sb.buf ? sb.buf : xstrdup(""), sb.len, &r)) {
+		for (size_t i = 0; i < f.m.funcs.n; i++) {
+			const struct fl_func *fn = &f.m.funcs.v[i];
+			if (argc == 3 && !strstr(fn->qualname, argv[2]))
+				continue;
+			const struct cfg *g = cfg_of(&f, (int)i);
+			if (!g)
+				continue;
+			printf("%s (line %u): %zu nodes\n", fn->qualname,
+			       fl_line_of(&f, fn->start), g->nodes.n);
+			for (size_t k = 0; k < g->nodes.n; k++) {
+				const struct cfg_node *nd = &g->nodes.v[k];
+				struct fl_loc l = fl_loc_of(&f, nd->node);
+				const char *t = fl_text(&f, nd->node);
+				size_t tl = strcspn(t, "\n");
+				printf("  %3zu %-10s %u:%u '%.*s'", k,
+				       cfg_kind_names[nd->kind], l.line, l.col,
+				       (int)(tl > 40 ? 40 : tl), t);
+				for (uint32_t j = 0; j < nd->n; j++)
+					printf("%s%d", j ? "," : " -> ",
+					       nd->succ[j]);
+				if (nd->exc >= 0)
+					printf(" !exc %d", nd->exc);
+				if (nd->flags & NF_EXC_COPY)
+					printf(" (exception copy)");
+				putchar('\n');
+			}
+		}
+		file_unload(&w, &f);
+	}
+	result_release(&r);
+	strbuf_release(&sb);
+out:
+	if (in)
+		fclose(in);
+	worker_release(&w);
+	hookset_free(hs);
+	options_release(&opt);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	lang_init();
@@ -585,5 +661,7 @@ int main(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (!strcmp(cmd, "parse"))
 		return cmd_parse(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cfg"))
+		return cmd_cfg(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }

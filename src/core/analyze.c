@@ -9,6 +9,7 @@
 #include "run.h"
 #include "suppress.h"
 #include "walk.h"
+#include "cfg.h"
 #include "../lang/c/prepass.h"
 
 #include <errno.h>
@@ -111,20 +112,26 @@ static void drop_suppressed(struct fl_result *r)
 	r->findings.n = out;
 }
 
-void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
-		    size_t len, struct fl_result *r)
+/*
+ * Everything before the checks: validate the bytes, pre-pass, line index,
+ * parse, walk (model + node hooks), resolve names.  Returns false when
+ * there is nothing to analyse (a note says why).
+ */
+bool file_load(struct fl_worker *w, struct fl_file *f, const struct fl_path *fp,
+	       char *buf, size_t len, struct fl_result *r)
 {
 	const struct fl_options *opt = w->opt;
 	const char *path = fp->path;
 	enum fl_lang lang = fp->lang;
+	memset(f, 0, sizeof(*f));
 	r->bytes = len;
 	if (len == 0) {
 		fl_note(r, path, "empty file; nothing to analyse");
-		return;
+		return false;
 	}
 	if (len > UINT32_MAX - 1) {
 		fl_note(r, path, "file is larger than 4 GiB; skipped");
-		return;
+		return false;
 	}
 	size_t probe = len < 8192 ? len : 8192;
 	const char *nul = memchr(buf, '\0', probe);
@@ -132,7 +139,7 @@ void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
 		fl_note(r, path,
 			"binary file (NUL byte at offset %zu); skipped",
 			(size_t)(nul - buf));
-		return;
+		return false;
 	}
 	buf[len] = '\0';
 	size_t bad;
@@ -148,22 +155,20 @@ void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
 		c_prepass(buf, len, opt->extra_macros, opt->nextra_macros);
 
 	double t0 = now_seconds();
-	struct fl_file f = {0};
-	f.opt = opt;
-	f.path = path;
-	f.lang = lang;
-	f.li = lang_info(lang);
-	f.src = buf;
-	f.len = (uint32_t)len;
-	f.a = &w->arena;
-	f.res = r;
-	f.is_test = path_is_test(path + (fp->rel <= strlen(path) ? fp->rel : 0));
-	f.deadline = t0 + opt->file_timeout;
-	uint32_t longest;
-	build_line_index(&f, &longest);
-	r->lines = f.nlines;
+	f->opt = opt;
+	f->path = path;
+	f->lang = lang;
+	f->li = lang_info(lang);
+	f->src = buf;
+	f->len = (uint32_t)len;
+	f->a = &w->arena;
+	f->res = r;
+	f->is_test = path_is_test(path + (fp->rel <= strlen(path) ? fp->rel : 0));
+	f->deadline = t0 + opt->file_timeout;
+	build_line_index(f, &f->longest_line);
+	r->lines = f->nlines;
 
-	struct progress pg = {f.deadline, 0};
+	struct progress pg = {f->deadline, 0};
 	TSParseOptions po = {&pg, parse_progress};
 	struct input rd = {buf, (uint32_t)len};
 	TSInput in = {&rd, input_read, TSInputEncodingUTF8, NULL};
@@ -178,54 +183,74 @@ void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
 			"skipped",
 			opt->file_timeout);
 		arena_clear(&w->arena);
-		return;
+		return false;
 	}
-	f.tree = tree;
-	f.root = ts_tree_root_node(tree);
-	walk_file(&f, w->hs);
-	model_finish(&f);
-	if (!f.timed_out) {
+	f->tree = tree;
+	f->root = ts_tree_root_node(tree);
+	walk_file(f, w->hs);
+	model_finish(f);
+	return true;
+}
+
+void file_unload(struct fl_worker *w, struct fl_file *f)
+{
+	cfg_release_all(f);
+	if (f->tree)
+		ts_tree_delete(f->tree);
+	f->tree = NULL;
+	model_release(&f->m);
+	arena_clear(&w->arena);
+}
+
+void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
+		    size_t len, struct fl_result *r)
+{
+	const struct fl_options *opt = w->opt;
+	const char *path = fp->path;
+	struct fl_file file, *f = &file;
+	if (!file_load(w, f, fp, buf, len, r))
+		return;
+	double t1 = now_seconds();
+	if (!f->timed_out) {
 		for (size_t i = 0; i < fl_ncheck; i++) {
 			const struct fl_check *ck = fl_checks[i];
-			if (ck->file_end && fl_enabled(&f, ck))
-				ck->file_end(&f);
-			if (now_seconds() > f.deadline) {
-				f.timed_out = true;
+			if (ck->file_end && fl_enabled(f, ck))
+				ck->file_end(f);
+			if (now_seconds() > f->deadline) {
+				f->timed_out = true;
 				break;
 			}
 		}
 	}
 	r->analyzed = true;
-	r->nodes = f.m.nodes;
-	r->error_nodes = f.m.error_nodes;
-	r->error_bytes = f.m.error_bytes;
-	if (f.timed_out)
+	r->nodes = f->m.nodes;
+	r->error_nodes = f->m.error_nodes;
+	r->error_bytes = f->m.error_bytes;
+	if (f->timed_out)
 		fl_note(r, path,
 			"analysis took longer than %.0f s (--file-timeout); "
 			"findings for this file may be incomplete",
 			opt->file_timeout);
-	if (f.m.error_bytes) {
-		double share = 100.0 * f.m.error_bytes / len;
-		if (ts_node_is_error(f.root) || share >= 5.0 ||
-		    lang == LANG_PYTHON)
+	if (f->m.error_bytes) {
+		double share = 100.0 * f->m.error_bytes / len;
+		if (ts_node_is_error(f->root) || share >= 5.0 ||
+		    f->lang == LANG_PYTHON)
 			fl_note(r, path,
 				"syntax errors: %.1f%% of the file did not "
 				"parse (%u error nodes); findings there are "
 				"missed",
-				share, f.m.error_nodes);
+				share, f->m.error_nodes);
 	}
-	if (f.m.max_depth > DEEP_NESTING)
+	if (f->m.max_depth > DEEP_NESTING)
 		fl_note(r, path, "nesting depth %u; analysed with no limit",
-			f.m.max_depth);
-	if (longest > LONG_LINE)
+			f->m.max_depth);
+	if (f->longest_line > LONG_LINE)
 		fl_note(r, path,
 			"a line of %u bytes (generated or minified code?); "
 			"code frames are cut",
-			longest);
+			f->longest_line);
 	drop_suppressed(r);
-	ts_tree_delete(tree);
-	model_release(&f.m);
-	arena_clear(&w->arena);
+	file_unload(w, f);
 	r->analyze_seconds = now_seconds() - t1;
 }
 

@@ -46,6 +46,7 @@ struct fl_file {
 	struct fl_result *res;
 	uint32_t *line_start;      /* byte offset of each line (0-based) */
 	uint32_t nlines;
+	uint32_t longest_line;     /* bytes */
 	struct fl_model m;
 	uint64_t *fact_seen;       /* hashes of facts already recorded */
 	uint32_t fact_cap, fact_n;

@@ -89,7 +89,7 @@ enum c_kind {
 	X(attribute) X(left) X(right) X(key) X(subscript) X(definition)       \
 	X(module_name) X(parameters) X(condition) X(consequence)              \
 	X(alternative) X(type) X(declarator) X(argument) X(field) X(label)    \
-	X(operator) X(superclasses) X(return_type) X(path)
+	X(operator) X(superclasses) X(return_type) X(path) X(subject)
 
 enum fl_field {
 	F_NONE = 0,
@@ -114,9 +114,12 @@ void lang_init(void);
 const struct fl_langinfo *lang_info(enum fl_lang lang);
 const char *lang_name(enum fl_lang lang);
 
-/* Kind of a node (PK_* or CK_*, depending on the language). */
+/* Kind of a node (PK_* or CK_*, depending on the language); 0 for a null
+ * node. */
 static inline unsigned lang_kind(const struct fl_langinfo *li, TSNode n)
 {
+	if (ts_node_is_null(n))
+		return 0; /* a missing child: kind OTHER, never a crash */
 	TSSymbol s = ts_node_symbol(n);
 	if (s < li->nsym)
 		return li->kind[s];

@@ -127,6 +127,7 @@ struct fl_model {
 	VEC(struct fl_import) imports;
 	VEC(struct fl_comment) comments;
 	uint32_t error_nodes, error_bytes, max_depth, nodes;
+	struct cfg **cfgs;   /* per function, built on demand (cfg.h) */
 };
 
 struct fl_file;

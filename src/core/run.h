@@ -67,6 +67,13 @@ void worker_release(struct fl_worker *w);
  * room for len + 1 bytes; it is modified (C pre-pass). */
 void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
 		    size_t len, struct fl_result *r);
+/* The per-file phase in two halves, for tools and tests: file_load
+ * parses, walks and builds the model (false when there is nothing to
+ * analyse); file_unload frees the tree, model and arena. */
+bool file_load(struct fl_worker *w, struct fl_file *f, const struct fl_path *fp,
+	       char *buf, size_t len, struct fl_result *r);
+void file_unload(struct fl_worker *w, struct fl_file *f);
+
 /* Read and analyse one file. */
 void analyze_path(struct fl_worker *w, const struct fl_path *fp,
 		  struct fl_result *r);

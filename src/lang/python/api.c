@@ -304,6 +304,36 @@ bool py_is_cleanup_func(const char *name)
 	return name && IN(name, cleanup_funcs);
 }
 
+bool py_is_logging_call(struct fl_file *f, TSNode call)
+{
+	static const char *const methods[] = {
+		"debug", "info", "warning", "warn", "error", "exception",
+		"critical", "log",
+	};
+	TSNode fn = fl_child(f, call, F_function);
+	if (fl_kind(f, fn) != PK_attribute)
+		return false;
+	TSNode m = fl_child(f, fn, F_attribute);
+	bool is_log = false;
+	for (size_t i = 0; i < ARRAY_SIZE(methods) && !is_log; i++)
+		is_log = fl_text_eq(f, m, methods[i]);
+	if (!is_log)
+		return false;
+	/* the receiver's last name mentions log: logger, _log, LOG, logging */
+	TSNode obj = fl_child(f, fn, F_object);
+	if (fl_kind(f, obj) == PK_attribute)
+		obj = fl_child(f, obj, F_attribute);
+	if (fl_kind(f, obj) != PK_identifier)
+		return false;
+	uint32_t s = ts_node_start_byte(obj), e = ts_node_end_byte(obj);
+	for (uint32_t i = s; i + 3 <= e; i++)
+		if ((f->src[i] == 'l' || f->src[i] == 'L') &&
+		    (f->src[i + 1] == 'o' || f->src[i + 1] == 'O') &&
+		    (f->src[i + 2] == 'g' || f->src[i + 2] == 'G'))
+			return true;
+	return false;
+}
+
 bool py_is_broad_exception(const char *name)
 {
 	return !strcmp(name, "Exception") || !strcmp(name, "BaseException") ||
@@ -340,4 +370,83 @@ const char *py_string_value(struct fl_file *f, TSNode n)
 	if (strchr(t, '\\'))
 		return NULL;
 	return t;
+}
+
+static const struct py_opener openers[] = {
+	{"open", "file", "close", NULL, false},
+	{"io.open", "file", "close", NULL, false},
+	{"codecs.open", "file", "close", NULL, false},
+	{"gzip.open", "file", "close", NULL, false},
+	{"bz2.open", "file", "close", NULL, false},
+	{"lzma.open", "file", "close", NULL, false},
+	{"os.open", "file descriptor", "", "os.close", false},
+	{"os.fdopen", "file", "close", NULL, false},
+	{"socket.socket", "socket", "close detach", NULL, true},
+	{"socket.create_connection", "socket", "close detach", NULL, true},
+	{"socket.create_server", "socket", "close detach", NULL, true},
+	{"socket.fromfd", "socket", "close detach", NULL, true},
+	{"ssl.wrap_socket", "socket", "close unwrap", NULL, true},
+	{"sqlite3.connect", "connection", "close", NULL, true},
+	{"psycopg2.connect", "connection", "close", NULL, true},
+	{"psycopg.connect", "connection", "close", NULL, true},
+	{"pymysql.connect", "connection", "close", NULL, true},
+	{"MySQLdb.connect", "connection", "close", NULL, true},
+	{"mysql.connector.connect", "connection", "close", NULL, true},
+	{"requests.Session", "session", "close", NULL, true},
+	{"requests.session", "session", "close", NULL, true},
+	{"aiohttp.ClientSession", "session", "close", NULL, true},
+	{"httpx.Client", "client", "close", NULL, true},
+	{"httpx.AsyncClient", "client", "aclose", NULL, true},
+	{"http.client.HTTPConnection", "connection", "close", NULL, true},
+	{"http.client.HTTPSConnection", "connection", "close", NULL, true},
+	{"urllib.request.urlopen", "response", "close", NULL, true},
+	{"ftplib.FTP", "connection", "close quit", NULL, true},
+	{"smtplib.SMTP", "connection", "close quit", NULL, true},
+	{"smtplib.SMTP_SSL", "connection", "close quit", NULL, true},
+	{"imaplib.IMAP4", "connection", "logout shutdown", NULL, true},
+	{"poplib.POP3", "connection", "quit close", NULL, true},
+	{"subprocess.Popen", "process", "wait communicate kill terminate", NULL, false},
+	{"tempfile.NamedTemporaryFile", "temporary file", "close", NULL, false},
+	{"tempfile.TemporaryFile", "temporary file", "close", NULL, false},
+	{"tempfile.SpooledTemporaryFile", "temporary file", "close", NULL, false},
+	{"tempfile.TemporaryDirectory", "temporary directory", "cleanup", NULL, false},
+	{"zipfile.ZipFile", "archive", "close", NULL, false},
+	{"tarfile.open", "archive", "close", NULL, false},
+	{"tarfile.TarFile", "archive", "close", NULL, false},
+	{"concurrent.futures.ThreadPoolExecutor", "executor", "shutdown", NULL, true},
+	{"concurrent.futures.ProcessPoolExecutor", "executor", "shutdown", NULL, true},
+	{"multiprocessing.Pool", "process pool", "close terminate", NULL, true},
+	{"multiprocessing.pool.ThreadPool", "thread pool", "close terminate", NULL, true},
+	{"selectors.DefaultSelector", "selector", "close", NULL, true},
+	{"mmap.mmap", "memory map", "close", NULL, false},
+};
+
+const struct py_opener *py_opener(const char *qname)
+{
+	if (!qname)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(openers); i++)
+		if (!strcmp(openers[i].qname, qname))
+			return &openers[i];
+	return NULL;
+}
+
+bool py_opener_closes(const struct py_opener *op, const char *method)
+{
+	const char *list = op ? op->closers : "close";
+	size_t n = strlen(method);
+	if (!n)
+		return false;
+	/* release methods of every kind also close: __exit__ */
+	if (!strcmp(method, "__exit__") || !strcmp(method, "__aexit__"))
+		return true;
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && !memcmp(p, method, n))
+			return true;
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
 }

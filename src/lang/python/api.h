@@ -40,8 +40,48 @@ bool py_is_cleanup_call(const struct fl_call *c);
  * finaliser: a swallowed error there is a choice, not an accident. */
 bool py_is_cleanup_func(const char *name);
 
+/* `log.error(...)`, `logger.debug(...)`, `logging.info(...)`: calls whose
+ * raising is not worth modelling (logging reports its own errors). */
+bool py_is_logging_call(struct fl_file *f, TSNode call);
+
 /* Exception classes that catch (nearly) everything. */
 bool py_is_broad_exception(const char *name);
+
+/* A constructor of something that must be released. */
+struct py_opener {
+	const char *qname;    /* "socket.create_connection" */
+	const char *what;     /* "socket", "file", "connection" ... */
+	const char *closers;  /* methods that release it, space-separated */
+	const char *close_fn; /* a function releasing its first argument
+			       * ("os.close"), or NULL */
+	bool external;        /* holds something outside the process (a
+			       * socket, a server-side connection or session)
+			       * rather than a local file the runtime closes
+			       * when the object dies */
+};
+
+/* The opener for a resolved call name, or NULL. */
+const struct py_opener *py_opener(const char *qname);
+/* Is `method` one of the opener's release methods? */
+bool py_opener_closes(const struct py_opener *op, const char *method);
+
+/* What a statement does to a tracked local name (events.c). */
+enum py_event {
+	EV_NONE = 0,
+	EV_USE,       /* read or method call: no change */
+	EV_CLOSE,     /* released: x.close(), os.close(x), del x */
+	EV_MANAGED,   /* handed to a with statement: released on every path */
+	EV_ESCAPE,    /* stored, returned, passed on, captured: not ours */
+	EV_REBIND,    /* the name is assigned again */
+};
+
+/*
+ * The strongest event statement (or header expression) n causes for local
+ * name `name` (ESCAPE/CLOSE/MANAGED/REBIND > USE > NONE).  op gives the
+ * release methods and function; NULL means "close" only.
+ */
+enum py_event py_name_event(struct fl_file *f, TSNode n, const char *name,
+			    const struct py_opener *op);
 
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */

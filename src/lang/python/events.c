@@ -1,0 +1,141 @@
+/*
+ * events.c - what a statement does to a local name: the vocabulary the
+ * path rules (resources, locks, counters) speak.
+ */
+#include "api.h"
+
+#include <string.h>
+
+/* Builtins that look at an object without keeping it. */
+static bool non_owning(struct fl_file *f, TSNode fn)
+{
+	static const char *const names[] = {
+		"len", "str", "repr", "print", "isinstance", "id", "type",
+		"hasattr", "getattr", "bool", "hash", "format", "vars", "dir",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (fl_text_eq(f, fn, names[i]))
+			return true;
+	/* log.debug("...", f): a logger formats it and lets go */
+	if (fl_kind(f, fn) == PK_attribute) {
+		TSNode m = fl_child(f, fn, F_attribute);
+		static const char *const logs[] = {"debug", "info", "warning",
+						   "warn", "error", "exception",
+						   "critical", "log"};
+		for (size_t i = 0; i < ARRAY_SIZE(logs); i++)
+			if (fl_text_eq(f, m, logs[i]))
+				return true;
+	}
+	return false;
+}
+
+struct ev_search {
+	struct fl_file *f;
+	const struct py_opener *op;
+	enum py_event ev;
+};
+
+static enum py_event stronger(enum py_event a, enum py_event b)
+{
+	/* USE < REBIND < CLOSE < MANAGED < ESCAPE: an escape anywhere in the
+	 * statement wins (the tracked value left our hands). */
+	static const int rank[] = {0, 1, 3, 4, 5, 2};
+	return rank[b] > rank[a] ? b : a;
+}
+
+static bool classify(void *ud, const TSNode *path, size_t n)
+{
+	struct ev_search *s = ud;
+	struct fl_file *f = s->f;
+	TSNode id = path[n - 1];
+	enum py_event ev = EV_USE;
+	for (size_t i = 1; i + 1 < n; i++) {
+		unsigned k = fl_kind(f, path[i]);
+		if (k == PK_function_definition || k == PK_lambda ||
+		    k == PK_class_definition) {
+			s->ev = stronger(s->ev, EV_ESCAPE); /* captured */
+			return true;
+		}
+	}
+	if (n < 2) {
+		s->ev = stronger(s->ev, EV_USE);
+		return true;
+	}
+	TSNode p = path[n - 2];
+	TSNode gp = n >= 3 ? path[n - 3] : (TSNode){{0}, NULL, NULL};
+	switch (fl_kind(f, p)) {
+	case PK_attribute:
+		if (!ts_node_eq(fl_child(f, p, F_object), id))
+			return true; /* other.name */
+		if (fl_kind(f, gp) == PK_call &&
+		    ts_node_eq(fl_child(f, gp, F_function), p)) {
+			const char *m = fl_text(f, fl_child(f, p, F_attribute));
+			ev = py_opener_closes(s->op, m) ? EV_CLOSE : EV_USE;
+		}
+		break;
+	case PK_argument_list: {
+		TSNode fn = fl_child(f, gp, F_function);
+		const char *q = model_resolve(f, fl_text(f, fn));
+		if (s->op && s->op->close_fn && q && !strcmp(q, s->op->close_fn))
+			ev = EV_CLOSE;
+		else if (non_owning(f, fn))
+			ev = EV_USE;
+		else
+			ev = EV_ESCAPE;
+		break;
+	}
+	case PK_keyword_argument:
+		if (ts_node_eq(fl_child(f, p, F_name), id))
+			return true; /* f(name=...) names a parameter */
+		ev = EV_ESCAPE;
+		break;
+	case PK_assignment:
+	case PK_augmented_assignment:
+		ev = ts_node_eq(fl_child(f, p, F_left), id) ? EV_REBIND
+							      : EV_ESCAPE;
+		break;
+	case PK_pattern_list:
+	case PK_tuple_pattern:
+	case PK_list_pattern:
+		ev = EV_REBIND;
+		break;
+	case PK_with_item:
+		ev = EV_MANAGED;
+		break;
+	case PK_as_pattern:
+		ev = fl_kind(f, gp) == PK_with_item ? EV_MANAGED : EV_ESCAPE;
+		break;
+	case PK_delete_statement:
+	case PK_expression_list:
+		ev = fl_kind(f, p) == PK_delete_statement ? EV_CLOSE : EV_ESCAPE;
+		break;
+	case PK_comparison_operator:
+	case PK_boolean_operator:
+	case PK_not_operator:
+	case PK_if_statement:
+	case PK_while_statement:
+	case PK_elif_clause:
+	case PK_conditional_expression:
+	case PK_expression_statement:
+	case PK_for_statement:
+		ev = EV_USE;
+		break;
+	default:
+		/* return x, yield x, [x], {k: x}, x + y, f"{x}": treat every
+		 * other place as the value leaving our hands */
+		ev = EV_ESCAPE;
+		break;
+	}
+	s->ev = stronger(s->ev, ev);
+	return true;
+}
+
+enum py_event py_name_event(struct fl_file *f, TSNode n, const char *name,
+			    const struct py_opener *op)
+{
+	if (ts_node_is_null(n))
+		return EV_NONE;
+	struct ev_search s = {f, op, EV_NONE};
+	fl_find_names(f, n, name, classify, &s);
+	return s.ev;
+}
