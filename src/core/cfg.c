@@ -71,7 +71,9 @@ int cfg_none_branch(struct fl_file *f, const struct cfg *g, int node,
 		c = fl_unparen(f, fl_child(f, c, F_argument));
 	}
 	int falsy; /* branch index when name is None/falsy, before negate */
-	if (fl_kind(f, c) == PK_identifier && fl_text_eq(f, c, name)) {
+	unsigned ck = fl_kind(f, c);
+	if ((ck == PK_identifier || ck == PK_attribute) &&
+	    fl_text_eq(f, c, name)) {
 		falsy = 1;
 	} else if (fl_kind(f, c) == PK_comparison_operator &&
 		   ts_node_named_child_count(c) == 2) {

@@ -40,6 +40,7 @@ enum cfg_flags {
 				  * assert (not only a subscript) */
 	NF_EXC_COPY = 1 << 1,    /* in a finally/with-exit copy run for an
 				  * exception in flight */
+	NF_IN_HANDLER = 1 << 3,  /* in an except clause's body */
 };
 
 struct cfg_node {

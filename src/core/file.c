@@ -63,19 +63,33 @@ TSNode fl_unparen(const struct fl_file *f, TSNode n)
 	return n;
 }
 
+/* Is n an expression node that could spell `text`? */
+static bool expr_candidate(const struct fl_file *f, TSNode n, bool plain)
+{
+	unsigned k = fl_kind(f, n);
+	if (f->lang == LANG_PYTHON)
+		return k == PK_identifier ||
+		       (!plain && (k == PK_attribute || k == PK_subscript));
+	return k == CK_identifier ||
+	       (!plain && (k == CK_field_expression ||
+			   k == CK_subscript_expression));
+}
+
 void fl_find_names(struct fl_file *f, TSNode root, const char *name,
 		   bool (*cb)(void *ud, const TSNode *path, size_t n), void *ud)
 {
-	unsigned ident = f->lang == LANG_PYTHON ? PK_identifier : CK_identifier;
+	/* a plain name matches identifiers only; "self.x", "d['k']" and
+	 * "ctx->n" match the attribute, subscript or field expression */
+	bool plain = !strpbrk(name, ".[-");
 	size_t len = strlen(name);
 	VEC(TSNode) path = {0};
 	TSTreeCursor cur = ts_tree_cursor_new(root);
 	*VEC_PUSH(&path) = root;
 	for (;;) {
 		TSNode n = path.v[path.n - 1];
-		if (fl_kind(f, n) == ident &&
-		    ts_node_end_byte(n) - ts_node_start_byte(n) == len &&
-		    fl_text_eq(f, n, name) && !cb(ud, path.v, path.n))
+		if (ts_node_end_byte(n) - ts_node_start_byte(n) == len &&
+		    expr_candidate(f, n, plain) && fl_text_eq(f, n, name) &&
+		    !cb(ud, path.v, path.n))
 			break;
 		if (ts_tree_cursor_goto_first_child(&cur)) {
 			*VEC_PUSH(&path) = ts_tree_cursor_current_node(&cur);

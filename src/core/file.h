@@ -78,7 +78,9 @@ TSNode fl_unparen(const struct fl_file *f, TSNode n);
 
 /*
  * Visit every identifier spelled `name` in the subtree of `root`, in source
- * order.  cb receives the path from root to the identifier (path[0] is
+ * order.  A dotted or subscripted name ("self._lock", "stats['open']",
+ * "ctx->count") matches the attribute, subscript or field expression with
+ * exactly that text.  cb receives the path from root to the identifier (path[0] is
  * root, path[n-1] the identifier), so it can look at parents without
  * ts_node_parent.  Return false from cb to stop.  Iterative: any depth.
  */

@@ -83,6 +83,20 @@ enum py_event {
 enum py_event py_name_event(struct fl_file *f, TSNode n, const char *name,
 			    const struct py_opener *op);
 
+/* What a statement does to a lock, semaphore or counter spelled
+ * `target` ("self._lock", "self.in_flight", "stats['active']"). */
+enum py_op {
+	OP_NONE = 0,
+	OP_USE,
+	OP_ACQUIRE,   /* target.acquire() */
+	OP_RELEASE,   /* target.release() */
+	OP_INC,       /* target += n */
+	OP_DEC,       /* target -= n */
+	OP_RESET,     /* target = ... */
+	OP_ESCAPE,    /* passed on, captured: not followed further */
+};
+enum py_op py_target_op(struct fl_file *f, TSNode n, const char *target);
+
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */
 const char *py_string_value(struct fl_file *f, TSNode n);

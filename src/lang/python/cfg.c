@@ -31,6 +31,7 @@ struct builder {
 
 struct bctx {
 	int exc, ret, brk, cont; /* -1: none */
+	bool in_handler;         /* building an except clause's body */
 };
 
 static const TSNode null_node = {{0}, NULL, NULL};
@@ -70,6 +71,23 @@ static void add_succ(struct builder *b, int from, int to)
 	nd->succ[nd->n++] = to;
 }
 
+/* Builtins that do not raise on the values code passes them. */
+static bool safe_builtin(struct fl_file *f, TSNode call)
+{
+	static const char *const names[] = {
+		"len",	 "isinstance", "issubclass", "id",	 "type",
+		"hasattr", "callable", "super",	     "range",	 "enumerate",
+		"zip",	 "reversed",   "iter",	     "locals",	 "globals",
+	};
+	TSNode fn = fl_child(f, call, F_function);
+	if (fl_kind(f, fn) != PK_identifier)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (fl_text_eq(f, fn, names[i]))
+			return true;
+	return false;
+}
+
 /* Can evaluating n raise?  Nested functions and lambdas are not run.
  * Returns 0 (no), NF_RAISES (a subscript only) or NF_RAISES |
  * NF_RAISES_CALL. */
@@ -86,9 +104,10 @@ static uint8_t raises(struct builder *b, TSNode n)
 		bool descend = true;
 		switch (k) {
 		case PK_call:
-			/* log.error("...", x) is taken not to raise */
-			if (py_is_logging_call(f, c)) {
-				descend = false;
+			/* log.error("...", x) and len(x) are taken not to
+			 * raise */
+			if (py_is_logging_call(f, c) || safe_builtin(f, c)) {
+				descend = py_is_logging_call(f, c) ? false : true;
 				break;
 			}
 			found = true;
@@ -132,7 +151,7 @@ static uint8_t raises(struct builder *b, TSNode n)
 static int simple(struct builder *b, uint8_t kind, TSNode n, TSNode expr,
 		  int next, const struct bctx *cx)
 {
-	int id = new_node(b, kind, n, 0);
+	int id = new_node(b, kind, n, cx->in_handler ? NF_IN_HANDLER : 0);
 	add_succ(b, id, next);
 	uint8_t r = raises(b, expr);
 	if (r) {
@@ -291,8 +310,10 @@ static int build_try(struct builder *b, TSNode s, int next,
 		if (dispatch < 0)
 			dispatch = new_node(b, N_DISPATCH, s, 0);
 		int hn = new_node(b, N_HANDLER, h, 0);
+		struct bctx hcx = fcx;
+		hcx.in_handler = true;
 		int body = build_block(b, fl_child_of_kind(f, h, PK_block),
-				       after, &fcx);
+				       after, &hcx);
 		add_succ(b, hn, body);
 		add_succ(b, dispatch, hn);
 		broad = catches_all(b, h);
@@ -343,7 +364,7 @@ static int build_with(struct builder *b, TSNode s, int next,
 {
 	struct fl_file *f = b->f;
 	int owner = find_with(f, s);
-	struct bctx wcx;
+	struct bctx wcx = *cx;
 	wcx.exc = with_exit(b, s, owner, cx->exc, NF_EXC_COPY);
 	if (suppresses(f, owner))
 		add_succ(b, wcx.exc, next);
@@ -387,7 +408,9 @@ static int build_stmt(struct builder *b, TSNode s, int next,
 	case PK_return_statement:
 		return simple(b, N_RETURN, s, s, cx->ret, cx);
 	case PK_raise_statement: {
-		int id = new_node(b, N_STMT, s, NF_RAISES | NF_RAISES_CALL);
+		int id = new_node(b, N_STMT, s,
+				  NF_RAISES | NF_RAISES_CALL |
+					  (cx->in_handler ? NF_IN_HANDLER : 0));
 		b->g->nodes.v[id].exc = cx->exc;
 		return id;
 	}
@@ -425,7 +448,7 @@ struct cfg *cfg_build_python(struct fl_file *f, int func)
 	g->entry = new_node(&b, N_ENTRY, f->m.funcs.v[func].node, 0);
 	g->exit = new_node(&b, N_EXIT, f->m.funcs.v[func].node, 0);
 	g->raise = new_node(&b, N_RAISE, f->m.funcs.v[func].node, 0);
-	struct bctx cx = {g->raise, g->exit, -1, -1};
+	struct bctx cx = {g->raise, g->exit, -1, -1, false};
 	TSNode body = fl_child(f, f->m.funcs.v[func].node, F_body);
 	int first = build_block(&b, body, g->exit, &cx);
 	add_succ(&b, g->entry, first);

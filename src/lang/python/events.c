@@ -139,3 +139,75 @@ enum py_event py_name_event(struct fl_file *f, TSNode n, const char *name,
 	fl_find_names(f, n, name, classify, &s);
 	return s.ev;
 }
+
+struct op_search {
+	struct fl_file *f;
+	enum py_op op;
+};
+
+static bool classify_op(void *ud, const TSNode *path, size_t n)
+{
+	struct op_search *s = ud;
+	struct fl_file *f = s->f;
+	TSNode t = path[n - 1];
+	enum py_op op = OP_USE;
+	for (size_t i = 1; i + 1 < n; i++) {
+		unsigned k = fl_kind(f, path[i]);
+		if (k == PK_function_definition || k == PK_lambda) {
+			s->op = OP_ESCAPE; /* a callback does it later */
+			return false;
+		}
+	}
+	if (n >= 2) {
+		TSNode p = path[n - 2];
+		switch (fl_kind(f, p)) {
+		case PK_attribute:
+			if (ts_node_eq(fl_child(f, p, F_object), t) && n >= 3 &&
+			    fl_kind(f, path[n - 3]) == PK_call) {
+				TSNode m = fl_child(f, p, F_attribute);
+				if (fl_text_eq(f, m, "acquire") ||
+				    fl_text_eq(f, m, "__enter__") ||
+				    fl_text_eq(f, m, "__aenter__"))
+					op = OP_ACQUIRE;
+				else if (fl_text_eq(f, m, "release") ||
+					 fl_text_eq(f, m, "__exit__") ||
+					 fl_text_eq(f, m, "__aexit__"))
+					op = OP_RELEASE;
+			}
+			break;
+		case PK_augmented_assignment:
+			if (ts_node_eq(fl_child(f, p, F_left), t)) {
+				TSNode o = fl_child(f, p, F_operator);
+				if (fl_text_eq(f, o, "+="))
+					op = OP_INC;
+				else if (fl_text_eq(f, o, "-="))
+					op = OP_DEC;
+				else
+					op = OP_RESET;
+			}
+			break;
+		case PK_assignment:
+			if (ts_node_eq(fl_child(f, p, F_left), t))
+				op = OP_RESET;
+			break;
+		case PK_argument_list:
+		case PK_keyword_argument:
+			op = OP_ESCAPE; /* acquire_for(self._lock) */
+			break;
+		default:
+			break;
+		}
+	}
+	if (op > s->op)
+		s->op = op;
+	return true;
+}
+
+enum py_op py_target_op(struct fl_file *f, TSNode n, const char *target)
+{
+	if (ts_node_is_null(n))
+		return OP_NONE;
+	struct op_search s = {f, OP_NONE};
+	fl_find_names(f, n, target, classify_op, &s);
+	return s.op;
+}

@@ -1,0 +1,116 @@
+#include "hold.h"
+
+enum { S_NONE = 0, S_HELD = 1 };
+
+struct run {
+	struct hold *h;
+	uint8_t *before_give;
+	bool calls_only;
+};
+
+static uint8_t transfer(void *ud, const struct cfg *g, int n, uint8_t s,
+			bool exc)
+{
+	struct run *r = ud;
+	struct hold *h = r->h;
+	if (n == h->start && s == S_NONE)
+		return exc ? PS_STOP : S_HELD; /* taking it failed */
+	if (s != S_HELD)
+		return s;
+	if (exc) {
+		if (r->calls_only && !(g->nodes.v[n].flags & NF_RAISES_CALL))
+			return PS_STOP;
+		/* raised after the code stopped meaning to give it back;
+		 * a raise inside an except clause carries the failure that
+		 * got there and is judged by where that one came from */
+		if (!r->before_give[n] &&
+		    !(g->nodes.v[n].flags & NF_IN_HANDLER))
+			return PS_STOP;
+	}
+	if (g->nodes.v[n].kind == N_DISPATCH && h->handler_gives &&
+	    h->handler_gives(h->ud, n))
+		return PS_STOP;
+	switch (h->event(h->ud, n)) {
+	case H_GIVE:
+	case H_STOP:
+		return PS_STOP;
+	default:
+		return s;
+	}
+}
+
+static bool follow(void *ud, const struct cfg *g, int n, uint32_t i,
+		   uint8_t s)
+{
+	struct run *r = ud;
+	struct hold *h = r->h;
+	if (n == h->start && h->start_branch >= 0)
+		return (int)i == h->start_branch;
+	if (s != S_HELD)
+		return true;
+	const struct cfg_node *nd = &g->nodes.v[n];
+	if (nd->kind == N_DISPATCH)
+		return g->nodes.v[nd->succ[i]].kind == N_HANDLER;
+	if (nd->kind == N_COND && h->absent_branch)
+		return h->absent_branch(h->ud, n) != (int)i;
+	return true;
+}
+
+static bool leaves_held(void *ud, const struct cfg *g, int n, uint8_t s)
+{
+	(void)ud;
+	return s == S_HELD && (n == g->exit || n == g->raise);
+}
+
+bool hold_find_leak(struct hold *h, struct hold_found *out, struct arena *a)
+{
+	const struct cfg *g = h->g;
+	struct run r = {h, arena_alloc(a, g->nodes.n), true};
+	out->give = -1;
+	for (size_t i = 0; i < g->nodes.n; i++) {
+		if ((int)i == h->start || h->event(h->ud, (int)i) != H_GIVE)
+			continue;
+		r.before_give[i] = 1;
+		if (out->give < 0 && !(g->nodes.v[i].flags & NF_EXC_COPY))
+			out->give = (int)i;
+	}
+	if (out->give < 0)
+		return false;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < g->nodes.n; i++) {
+			if (r.before_give[i])
+				continue;
+			const struct cfg_node *nd = &g->nodes.v[i];
+			bool reach = nd->exc >= 0 && r.before_give[nd->exc];
+			for (uint32_t k = 0; k < nd->n && !reach; k++)
+				reach = r.before_give[nd->succ[k]];
+			if (reach) {
+				r.before_give[i] = 1;
+				changed = true;
+			}
+		}
+	}
+	struct path_rule rule = {transfer, leaves_held, &r, follow};
+	size_t cap = sizeof(out->path) / sizeof(out->path[0]);
+	out->by_call = true;
+	out->len = paths_find(g, h->start, S_NONE, &rule, true, out->path, cap);
+	if (!out->len) {
+		r.calls_only = false;
+		out->by_call = false;
+		out->len = paths_find(g, h->start, S_NONE, &rule, true,
+				      out->path, cap);
+	}
+	if (!out->len)
+		return false;
+	/* The failure that matters: the last exception edge taken outside
+	 * an except clause (a re-raise carries an earlier failure on). */
+	out->raiser = -1;
+	for (size_t i = 0; i < out->len; i++)
+		if (out->path[i].exc &&
+		    (out->raiser < 0 ||
+		     !(g->nodes.v[out->path[i].node].flags & NF_IN_HANDLER)))
+			out->raiser = out->path[i].node;
+	out->to_raise = out->path[out->len - 1].node == g->raise;
+	return out->raiser >= 0;
+}
