@@ -5,8 +5,16 @@ enum { S_NONE = 0, S_HELD = 1 };
 struct run {
 	struct hold *h;
 	uint8_t *before_give;
-	bool calls_only;
+	int tier;        /* 0: likely raises only, 1: calls, 2: anything */
 };
+
+/* `raise` inside an except clause: it carries a failure from before. */
+static bool reraise(const struct cfg *g, int n)
+{
+	const struct cfg_node *nd = &g->nodes.v[n];
+	return (nd->flags & NF_IN_HANDLER) && (nd->flags & NF_RAISES_CALL) &&
+	       nd->n == 0;
+}
 
 static uint8_t transfer(void *ud, const struct cfg *g, int n, uint8_t s,
 			bool exc)
@@ -18,13 +26,15 @@ static uint8_t transfer(void *ud, const struct cfg *g, int n, uint8_t s,
 	if (s != S_HELD)
 		return s;
 	if (exc) {
-		if (r->calls_only && !(g->nodes.v[n].flags & NF_RAISES_CALL))
+		if (r->tier < 2 && !(g->nodes.v[n].flags & NF_RAISES_CALL))
+			return PS_STOP;
+		if (r->tier == 0 && !(g->nodes.v[n].flags & NF_IN_HANDLER) &&
+		    !h->likely_raise(h->ud, n))
 			return PS_STOP;
 		/* raised after the code stopped meaning to give it back;
 		 * a raise inside an except clause carries the failure that
 		 * got there and is judged by where that one came from */
-		if (!r->before_give[n] &&
-		    !(g->nodes.v[n].flags & NF_IN_HANDLER))
+		if (!r->before_give[n] && !reraise(g, n))
 			return PS_STOP;
 	}
 	if (g->nodes.v[n].kind == N_DISPATCH && h->handler_gives &&
@@ -65,7 +75,7 @@ static bool leaves_held(void *ud, const struct cfg *g, int n, uint8_t s)
 bool hold_find_leak(struct hold *h, struct hold_found *out, struct arena *a)
 {
 	const struct cfg *g = h->g;
-	struct run r = {h, arena_alloc(a, g->nodes.n), true};
+	struct run r = {h, arena_alloc(a, g->nodes.n), h->likely_raise ? 0 : 1};
 	out->give = -1;
 	for (size_t i = 0; i < g->nodes.n; i++) {
 		if ((int)i == h->start || h->event(h->ud, (int)i) != H_GIVE)
@@ -93,14 +103,11 @@ bool hold_find_leak(struct hold *h, struct hold_found *out, struct arena *a)
 	}
 	struct path_rule rule = {transfer, leaves_held, &r, follow};
 	size_t cap = sizeof(out->path) / sizeof(out->path[0]);
-	out->by_call = true;
-	out->len = paths_find(g, h->start, S_NONE, &rule, true, out->path, cap);
-	if (!out->len) {
-		r.calls_only = false;
-		out->by_call = false;
+	out->len = 0;
+	for (; r.tier <= 2 && !out->len; r.tier++)
 		out->len = paths_find(g, h->start, S_NONE, &rule, true,
 				      out->path, cap);
-	}
+	out->by_call = r.tier - 1 < 2;
 	if (!out->len)
 		return false;
 	/* The failure that matters: the last exception edge taken outside

@@ -37,6 +37,10 @@ struct hold {
 	 * (may be NULL) */
 	int (*absent_branch)(void *ud, int node);
 	void *ud;
+	/* Optional: does node raise for a reason worth naming first (I/O,
+	 * an await, an explicit raise)?  Paths through such raises are
+	 * preferred, so the trace names the call that fails in practice. */
+	bool (*likely_raise)(void *ud, int node);
 };
 
 struct hold_found {

@@ -128,6 +128,8 @@ struct fl_model {
 	VEC(struct fl_comment) comments;
 	uint32_t error_nodes, error_bytes, max_depth, nodes;
 	struct cfg **cfgs;   /* per function, built on demand (cfg.h) */
+	uint8_t *does_io;    /* per function, computed on demand: 0 unknown,
+			      * 1 being computed, 2 no, 3 yes */
 };
 
 struct fl_file;

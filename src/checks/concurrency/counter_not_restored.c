@@ -40,9 +40,7 @@ static bool raiser_is_work(struct fl_file *f, const struct py_pair *p,
 		uint32_t at = ts_node_start_byte(k->node);
 		if (at < s || at >= e)
 			continue;
-		if ((k->flags & CALL_AWAITED) ||
-		    (py_call_effect(f, k) != EFF_NONE &&
-		     py_call_effect(f, k) != EFF_STATE))
+		if (py_call_does_io(f, k))
 			return true;
 	}
 	return false;
@@ -111,7 +109,9 @@ static void check_counters(struct fl_file *f)
 			continue;
 		for (size_t n = 0; n < g->nodes.n; n++) {
 			const struct cfg_node *nd = &g->nodes.v[n];
-			if (nd->kind != N_STMT || (nd->flags & NF_EXC_COPY))
+			/* increments in except clauses compensate a failure */
+			if (nd->kind != N_STMT ||
+			    (nd->flags & (NF_EXC_COPY | NF_IN_HANDLER)))
 				continue;
 			TSNode st = nd->node;
 			if (fl_kind(f, st) != PK_expression_statement)

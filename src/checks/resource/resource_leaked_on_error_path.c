@@ -81,6 +81,12 @@ static int absent_branch(void *ud, int n)
 	return cfg_none_branch(r->f, r->g, n, r->name);
 }
 
+static bool likely_raise(void *ud, int n)
+{
+	struct res *r = ud;
+	return py_node_likely_raises(r->f, r->g, n);
+}
+
 /* Is the name closed, managed or handed on anywhere in the function? */
 static bool any_event(struct res *r, int start, enum hold_ev want)
 {
@@ -88,28 +94,6 @@ static bool any_event(struct res *r, int start, enum hold_ev want)
 		if ((int)i != start && event(r, (int)i) == want)
 			return true;
 	return false;
-}
-
-/* A short, one-line rendering of a statement. */
-static const char *one_line(struct fl_file *f, TSNode n)
-{
-	const char *t = fl_text(f, n);
-	size_t len = strcspn(t, "\n");
-	return arena_strndup(f->a, t, len > 60 ? 60 : len);
-}
-
-/* The first call inside node n, named as the code names it. */
-static const char *first_callee(struct fl_file *f, const struct fl_func *fn,
-				TSNode n)
-{
-	uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
-		const struct fl_call *k = &f->m.calls.v[i];
-		uint32_t at = ts_node_start_byte(k->node);
-		if (at >= s && at < e && k->callee)
-			return k->callee;
-	}
-	return NULL;
 }
 
 static void report_never_closed(struct fl_file *f, const struct fl_call *c,
@@ -144,14 +128,15 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 		report_never_closed(f, c, &r, start);
 		return;
 	}
-	struct hold h = {g, start, -1, event, handler_gives, absent_branch, &r};
+	struct hold h = {g,	   start,	  -1, event, handler_gives,
+			 absent_branch, &r, likely_raise};
 	struct hold_found found;
 	if (!hold_find_leak(&h, &found, f->a))
 		return;
 	const struct fl_func *fn = &f->m.funcs.v[c->func];
 	TSNode rn = g->nodes.v[found.raiser].node;
-	const char *stmt = one_line(f, rn);
-	const char *callee = first_callee(f, fn, rn);
+	const char *stmt = py_one_line(f, rn);
+	const char *callee = py_node_name(f, g, found.raiser);
 	/* A call that raises makes the strongest finding; a subscript
 	 * (`d[key]`, `path[0]`) raising is real but less likely.  A local
 	 * file is closed by the runtime when its object dies, soon after the
@@ -164,7 +149,7 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 	struct fl_finding *fd = fl_report(
 		f, &check_resource_leaked_on_error_path, c->node, conf,
 		"%s '%s' opened by '%s' is not closed when '%s' raises",
-		op->what, c->assigned, c->qname, callee ? callee : stmt);
+		op->what, c->assigned, c->qname, callee);
 	if (!op->external)
 		fd->severity = SEV_LOW;
 	fl_trace(f, fd, c->node, "'%s' is opened here", c->assigned);

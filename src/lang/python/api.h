@@ -97,6 +97,25 @@ enum py_op {
 };
 enum py_op py_target_op(struct fl_file *f, TSNode n, const char *target);
 
+/* Does the call perform an action (py_call_effect, or an await), directly
+ * or through functions of this file it calls (`self._send(...)` whose
+ * body sends on a socket)? */
+bool py_call_does_io(struct fl_file *f, const struct fl_call *c);
+bool py_func_does_io(struct fl_file *f, int func, int depth);
+
+/* Does CFG node n of function g raise for a reason that happens in
+ * practice: an action (py_call_effect: network, files, database,
+ * processes, callbacks), an await, or an explicit raise? */
+struct cfg;
+bool py_node_likely_raises(struct fl_file *f, const struct cfg *g, int n);
+
+/* How to name what CFG node n does, for a message: its first call with a
+ * plain callee ("self.tx.sendto"), else its first line, cut at 60
+ * characters (arena string). */
+const char *py_node_name(struct fl_file *f, const struct cfg *g, int n);
+/* A node's first line, cut at 60 characters (arena string). */
+const char *py_one_line(struct fl_file *f, TSNode n);
+
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */
 const char *py_string_value(struct fl_file *f, TSNode n);

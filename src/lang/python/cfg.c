@@ -118,7 +118,10 @@ static uint8_t raises(struct builder *b, TSNode n)
 			found = true;
 			break;
 		case PK_subscript:
-			subscript = true;
+			/* d[k] = v stores; only reads raise KeyError */
+			if (ts_tree_cursor_current_field_id(&cur) !=
+			    f->li->field[F_left])
+				subscript = true;
 			break;
 		case PK_lambda:
 		case PK_function_definition:

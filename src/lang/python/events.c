@@ -3,6 +3,7 @@
  * path rules (resources, locks, counters) speak.
  */
 #include "api.h"
+#include "../../core/cfg.h"
 
 #include <string.h>
 
@@ -210,4 +211,116 @@ enum py_op py_target_op(struct fl_file *f, TSNode n, const char *target)
 	struct op_search s = {f, OP_NONE};
 	fl_find_names(f, n, target, classify_op, &s);
 	return s.op;
+}
+
+/* The function a call in function `from` reaches inside this file:
+ * `self.m(...)` -> method m of the same class, `helper(...)` -> a module
+ * function; -1 when unknown. */
+static int local_target(struct fl_file *f, int from, const struct fl_call *c)
+{
+	if (!c->callee)
+		return -1;
+	int cls = from >= 0 ? f->m.funcs.v[from].cls : -1;
+	const char *name = NULL;
+	bool method = false;
+	if (!strncmp(c->callee, "self.", 5) && !strchr(c->callee + 5, '.')) {
+		name = c->callee + 5;
+		method = true;
+	} else if (!strchr(c->callee, '.')) {
+		name = c->callee;
+	} else {
+		return -1;
+	}
+	for (size_t i = 0; i < f->m.funcs.n; i++) {
+		const struct fl_func *fn = &f->m.funcs.v[i];
+		if (strcmp(fn->name, name))
+			continue;
+		if (method ? (cls >= 0 && fn->cls == cls)
+			   : (fn->parent < 0 && fn->cls < 0))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * Does function fi perform an action (py_call_effect), directly or
+ * through functions of this file it calls (up to a few levels)?  Lets
+ * `self._send_with_retry(...)` count as network I/O.
+ */
+bool py_func_does_io(struct fl_file *f, int fi, int depth)
+{
+	if (fi < 0 || depth > 4)
+		return false;
+	if (!f->m.does_io)
+		f->m.does_io = arena_alloc(f->a, f->m.funcs.n);
+	uint8_t *memo = &f->m.does_io[fi];
+	if (*memo >= 2)
+		return *memo == 3;
+	if (*memo == 1)
+		return false; /* recursion: decided by the outer frame */
+	*memo = 1;
+	const struct fl_func *fn = &f->m.funcs.v[fi];
+	bool io = false;
+	for (uint32_t i = fn->call_begin; i < fn->call_end && !io; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func != fi)
+			continue;
+		enum py_effect ef = py_call_effect(f, c);
+		io = (ef != EFF_NONE && ef != EFF_STATE) ||
+		     (c->flags & CALL_AWAITED) ||
+		     py_func_does_io(f, local_target(f, fi, c), depth + 1);
+	}
+	*memo = io ? 3 : 2;
+	return io;
+}
+
+bool py_call_does_io(struct fl_file *f, const struct fl_call *c)
+{
+	enum py_effect ef = py_call_effect(f, c);
+	if ((ef != EFF_NONE && ef != EFF_STATE) || (c->flags & CALL_AWAITED))
+		return true;
+	return py_func_does_io(f, local_target(f, c->func, c), 0);
+}
+
+bool py_node_likely_raises(struct fl_file *f, const struct cfg *g, int n)
+{
+	TSNode code = cfg_node_code(g, n);
+	if (ts_node_is_null(code))
+		return false;
+	if (fl_kind(f, code) == PK_raise_statement)
+		return true;
+	const struct fl_func *fn = &f->m.funcs.v[g->func];
+	uint32_t s = ts_node_start_byte(code), e = ts_node_end_byte(code);
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		uint32_t at = ts_node_start_byte(c->node);
+		if (at < s)
+			continue;
+		if (at >= e)
+			break;
+		if (c->func == g->func && py_call_does_io(f, c))
+			return true;
+	}
+	return false;
+}
+
+const char *py_one_line(struct fl_file *f, TSNode n)
+{
+	const char *t = fl_text(f, n);
+	size_t len = strcspn(t, "\n");
+	return arena_strndup(f->a, t, len > 60 ? 60 : len);
+}
+
+const char *py_node_name(struct fl_file *f, const struct cfg *g, int n)
+{
+	TSNode code = g->nodes.v[n].node;
+	const struct fl_func *fn = &f->m.funcs.v[g->func];
+	uint32_t s = ts_node_start_byte(code), e = ts_node_end_byte(code);
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		uint32_t at = ts_node_start_byte(c->node);
+		if (at >= s && at < e && c->callee)
+			return c->callee;
+	}
+	return py_one_line(f, code);
 }

@@ -43,11 +43,17 @@ static bool handler_gives(void *ud, int dispatch)
 	return false;
 }
 
+static bool likely_raise(void *ud, int n)
+{
+	struct py_pair *p = ud;
+	return py_node_likely_raises(p->f, p->g, n);
+}
+
 bool py_pair_leak(struct py_pair *p, int start, int start_branch,
 		  struct hold_found *out)
 {
 	struct hold h = {p->g,	       start,	      start_branch, event,
-			 handler_gives, absent_branch, p};
+			 handler_gives, absent_branch, p,     likely_raise};
 	return hold_find_leak(&h, out, p->f->a);
 }
 
@@ -69,10 +75,7 @@ void py_pair_trace(struct fl_file *f, struct fl_finding *fd,
 {
 	const struct fl_func *fn = &f->m.funcs.v[p->g->func];
 	TSNode rn = p->g->nodes.v[found->raiser].node;
-	const char *t = fl_text(f, rn);
-	size_t len = strcspn(t, "\n");
-	fl_trace(f, fd, rn, "'%.*s' can raise while %s", (int)(len > 60 ? 60 : len),
-		 t, held);
+	fl_trace(f, fd, rn, "'%s' can raise while %s", py_one_line(f, rn), held);
 	fl_trace(f, fd, p->g->nodes.v[found->give].node,
 		 "%s here only when nothing before it raised", gives);
 	fl_trace(f, fd, fn->node,
@@ -86,16 +89,5 @@ void py_pair_trace(struct fl_file *f, struct fl_finding *fd,
 const char *py_raising_call(struct fl_file *f, const struct py_pair *p,
 			    const struct hold_found *found)
 {
-	const struct fl_func *fn = &f->m.funcs.v[p->g->func];
-	TSNode rn = p->g->nodes.v[found->raiser].node;
-	uint32_t s = ts_node_start_byte(rn), e = ts_node_end_byte(rn);
-	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
-		const struct fl_call *k = &f->m.calls.v[i];
-		uint32_t at = ts_node_start_byte(k->node);
-		if (at >= s && at < e && k->callee)
-			return k->callee;
-	}
-	const char *t = fl_text(f, rn);
-	size_t len = strcspn(t, "\n");
-	return arena_strndup(f->a, t, len > 60 ? 60 : len);
+	return py_node_name(f, p->g, found->raiser);
 }
