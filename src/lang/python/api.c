@@ -450,3 +450,52 @@ bool py_opener_closes(const struct py_opener *op, const char *method)
 	}
 	return false;
 }
+
+static const struct {
+	const char *qname;
+	const char *why;
+	const char *fix;
+} blocking[] = {
+	{"time.sleep", "it sleeps the whole loop", "use 'await asyncio.sleep(...)'"},
+	{"requests.get", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.post", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.put", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.delete", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.patch", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.head", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"requests.request", "it waits for an HTTP response", "use an async client (aiohttp, httpx.AsyncClient) or asyncio.to_thread"},
+	{"httpx.get", "it waits for an HTTP response", "use httpx.AsyncClient"},
+	{"httpx.post", "it waits for an HTTP response", "use httpx.AsyncClient"},
+	{"urllib.request.urlopen", "it waits for an HTTP response", "use an async HTTP client or asyncio.to_thread"},
+	{"socket.create_connection", "it connects synchronously", "use 'await asyncio.open_connection(...)'"},
+	{"socket.getaddrinfo", "it resolves names synchronously", "use 'await loop.getaddrinfo(...)'"},
+	{"socket.gethostbyname", "it resolves names synchronously", "use 'await loop.getaddrinfo(...)'"},
+	{"subprocess.run", "it waits for a child process", "use 'await asyncio.create_subprocess_exec(...)'"},
+	{"subprocess.call", "it waits for a child process", "use 'await asyncio.create_subprocess_exec(...)'"},
+	{"subprocess.check_call", "it waits for a child process", "use 'await asyncio.create_subprocess_exec(...)'"},
+	{"subprocess.check_output", "it waits for a child process", "use 'await asyncio.create_subprocess_exec(...)'"},
+	{"subprocess.getoutput", "it waits for a child process", "use 'await asyncio.create_subprocess_shell(...)'"},
+	{"os.system", "it waits for a shell command", "use 'await asyncio.create_subprocess_shell(...)'"},
+	{"os.waitpid", "it waits for a child process", "use asyncio subprocess objects"},
+	{"sqlite3.connect", "it opens a database synchronously", "use aiosqlite, or asyncio.to_thread"},
+	{"psycopg2.connect", "it connects to PostgreSQL synchronously", "use asyncpg or psycopg's async connection"},
+	{"pymysql.connect", "it connects to MySQL synchronously", "use aiomysql, or asyncio.to_thread"},
+	{"smtplib.SMTP", "it connects to a mail server synchronously", "use aiosmtplib, or asyncio.to_thread"},
+	{"input", "it waits for a line on standard input", "read stdin through a StreamReader, or asyncio.to_thread"},
+};
+
+const char *py_blocking_call(const char *qname)
+{
+	for (size_t i = 0; qname && i < ARRAY_SIZE(blocking); i++)
+		if (!strcmp(blocking[i].qname, qname))
+			return blocking[i].why;
+	return NULL;
+}
+
+const char *py_blocking_fix(const char *qname)
+{
+	for (size_t i = 0; qname && i < ARRAY_SIZE(blocking); i++)
+		if (!strcmp(blocking[i].qname, qname))
+			return blocking[i].fix;
+	return "run it with asyncio.to_thread or run_in_executor";
+}

@@ -116,6 +116,11 @@ const char *py_node_name(struct fl_file *f, const struct cfg *g, int n);
 /* A node's first line, cut at 60 characters (arena string). */
 const char *py_one_line(struct fl_file *f, TSNode n);
 
+/* Blocking functions a coroutine must not call directly: why it blocks,
+ * or NULL; and the asyncio way to do it instead. */
+const char *py_blocking_call(const char *qname);
+const char *py_blocking_fix(const char *qname);
+
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */
 const char *py_string_value(struct fl_file *f, TSNode n);
