@@ -27,11 +27,17 @@
  *   clause or another handler, or in a finaliser / close() / __repr__;
  * - try bodies with no effect at all (parsing, probing, imports).
  *
+ * Also reported (any exception type, high confidence): a silent `pass`
+ * handler after which the code reads a name bound only inside the try
+ * body -- the control-flow graph has a path from the except clause to the
+ * read with no binding in between, so the read raises UnboundLocalError
+ * exactly when the try failed.
+ *
  * False-positive policy: on the standard library, peers' "except: pass"
  * rules are right about 1 time in 25 (PEERS.md); every exemption above is
  * one of the shapes those wrong reports had.
  */
-#include "../../core/file.h"
+#include "../../core/cfg.h"
 #include "../../lang/python/api.h"
 
 #include <string.h>
@@ -240,14 +246,180 @@ static const char *statement_text(struct fl_file *f, TSNode stmt)
 	return arena_strndup(f->a, t, n);
 }
 
+/* ---- the handler falls through to code that assumes success ---------- */
+
+struct unbound {
+	struct fl_file *f;
+	const char *name;
+	int handler;     /* the except clause's CFG node */
+};
+
+static uint8_t ub_transfer(void *ud, const struct cfg *g, int n, uint8_t s,
+			   bool exc)
+{
+	struct unbound *u = ud;
+	(void)exc;
+	if (n == u->handler)
+		return 1; /* the failure was swallowed: the name is unbound */
+	if (s == 1 && py_name_event(u->f, cfg_node_code(g, n), u->name,
+				    NULL) == EV_REBIND)
+		return PS_STOP; /* bound again before any use */
+	return s;
+}
+
+static bool ub_read(void *ud, const struct cfg *g, int n, uint8_t s)
+{
+	struct unbound *u = ud;
+	if (s != 1)
+		return false;
+	enum py_event ev = py_name_event(u->f, cfg_node_code(g, n), u->name,
+					 NULL);
+	return ev != EV_NONE && ev != EV_REBIND;
+}
+
+/* Was `name` bound in the function before byte `before` (a parameter, an
+ * earlier assignment, a loop variable, an import)? */
+struct bound_before {
+	uint32_t before;
+	bool found;
+};
+
+static bool note_binding(void *ud, const TSNode *path, size_t n)
+{
+	struct bound_before *b = ud;
+	if (ts_node_start_byte(path[n - 1]) < b->before) {
+		b->found = true;
+		return false;
+	}
+	return true;
+}
+
+/*
+ *   try:
+ *       data = sock.recv(4096)
+ *   except Exception:
+ *       pass
+ *   process(data)        <- UnboundLocalError when recv failed
+ *
+ * A name bound only inside the try body, read after the try on a path
+ * through the silent handler: the code assumes the try succeeded.  Any
+ * exception type (a narrow one too): the read fails either way.
+ */
+/* Exceptions of failing operations (not of probes): the handler expects
+ * the try body's work to fail for real. */
+static bool io_failure_type(struct fl_file *f, const struct fl_handler *h)
+{
+	static const char *const names[] = {
+		"OSError", "IOError", "EnvironmentError", "socket.error",
+		"ConnectionError", "TimeoutError", "socket.timeout",
+		"subprocess.CalledProcessError", "subprocess.SubprocessError",
+		"requests.RequestException",
+		"requests.exceptions.RequestException", "sqlite3.Error",
+		"sqlite3.OperationalError", "psycopg2.Error", "ssl.SSLError",
+		"BrokenPipeError", "ConnectionResetError",
+	};
+	const char *what;
+	if (catches_all(f, h, &what))
+		return true;
+	TSNode t = fl_unparen(f, h->type);
+	if (ts_node_is_null(t))
+		return true;
+	const char *q = model_resolve(f, fl_text(f, t));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(q, names[i]))
+			return true;
+	return false;
+}
+
+static bool falls_into_use(struct fl_file *f, const struct fl_try *t,
+			   const struct fl_handler *h)
+{
+	if (t->func < 0 || t->in_loop)
+		return false; /* in a loop, an earlier pass may have bound it */
+	/* except KeyError / NameError / ImportError: a probe whose fallback
+	 * is the author's design (`try: dc = DefaultContext except
+	 * NameError: pass`); only failures of real work are judged */
+	if (!io_failure_type(f, h))
+		return false;
+	const struct cfg *g = cfg_of(f, t->func);
+	if (!g)
+		return false;
+	int hn = -1;
+	for (size_t i = 0; i < g->nodes.n; i++)
+		if (g->nodes.v[i].kind == N_HANDLER &&
+		    ts_node_eq(g->nodes.v[i].node, h->node))
+			hn = (int)i;
+	if (hn < 0)
+		return false;
+	/* names bound by the top-level statements of the try body */
+	uint32_t n = ts_node_named_child_count(t->body);
+	for (uint32_t i = 0; i < n; i++) {
+		TSNode st = ts_node_named_child(t->body, i);
+		if (fl_kind(f, st) != PK_expression_statement)
+			continue;
+		TSNode a = ts_node_named_child(st, 0);
+		if (fl_kind(f, a) != PK_assignment)
+			continue;
+		TSNode left = fl_child(f, a, F_left);
+		if (fl_kind(f, left) != PK_identifier)
+			continue;
+		/* the binding itself must be able to fail: it calls */
+		TSNode right = fl_child(f, a, F_right);
+		if (fl_kind(f, fl_unparen(f, right)) != PK_call &&
+		    fl_kind(f, right) != PK_await)
+			continue;
+		const char *name = fl_text(f, left);
+		struct bound_before b = {ts_node_start_byte(t->node), false};
+		fl_find_names(f, f->m.funcs.v[t->func].node, name, note_binding,
+			      &b);
+		if (b.found)
+			continue; /* bound before the try: stale, not unbound */
+		struct unbound u = {f, name, hn};
+		struct path_rule rule = {ub_transfer, ub_read, &u, NULL};
+		struct path_step path[64];
+		size_t len = paths_find(g, hn, 0, &rule, false, path, 64);
+		if (!len)
+			continue;
+		TSNode use = g->nodes.v[path[len - 1].node].node;
+		TSNode stmt = h->body;
+		handler_silence(f, h->body, &stmt);
+		struct fl_finding *fd = fl_report(
+			f, &check_exception_swallowed, h->node,
+			f->is_test ? CONF_LOW : CONF_HIGH,
+			"'%s' is bound only in the try body, but after the "
+			"silent except clause the code reads it: when the try "
+			"fails, '%s' is unbound",
+			name, name);
+		fd->severity = SEV_HIGH;
+		fl_trace(f, fd, a, "'%s' is bound here, only if nothing "
+				   "before it raised", name);
+		fl_trace(f, fd, h->node,
+			 "the except clause swallows the failure with '%s' and "
+			 "falls through",
+			 statement_text(f, stmt));
+		fl_trace(f, fd, use,
+			 "'%s' is read here as if the try had worked: "
+			 "UnboundLocalError",
+			 name);
+		fl_set_hint(fd,
+			    "handle the failure (return, raise, or give '%s' a "
+			    "value in the except clause)",
+			    name);
+		return true;
+	}
+	return false;
+}
+
 static void check_handler(struct fl_file *f, const struct fl_try *t,
 			  const struct fl_handler *h)
 {
 	const char *what;
-	if (!catches_all(f, h, &what))
-		return;
 	TSNode stmt = h->body;
 	enum silence s = handler_silence(f, h->body, &stmt);
+	if (s == S_PASS && falls_into_use(f, t, h))
+		return;
+	if (!catches_all(f, h, &what))
+		return;
 	if (s == S_NOT_SILENT)
 		return;
 	/* Cleanup during error handling or in a finally clause:
