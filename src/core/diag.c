@@ -54,7 +54,8 @@ void finding_release(struct fl_finding *fd)
 	free(fd->func);
 	free(fd->key);
 	free(fd->frame);
-	free(fd->cond_key);
+	for (int i = 0; i < fd->ncond; i++)
+		free(fd->cond[i].key);
 	free(fd->cond_step);
 	for (size_t i = 0; i < fd->trace.n; i++) {
 		free(fd->trace.v[i].path);

@@ -49,13 +49,16 @@ struct fl_finding {
 	uint32_t frame_line;
 	VEC(struct fl_step) trace;
 	char fingerprint[33];
-	/* Conditional finding, settled in the global phase: kept only if a
-	 * fact (cond_kind, cond_key) exists anywhere (cond_unless false) or
-	 * exists nowhere (cond_unless true). */
-	uint16_t cond_kind;
-	bool cond_unless;
-	char *cond_key;
-	char *cond_step;      /* trace step added when the condition holds */
+	/* Conditional finding, settled in the global phase: kept only if
+	 * every condition holds -- a fact (kind, key) exists somewhere in the
+	 * program (unless false) or nowhere (unless true). */
+	struct fl_cond {
+		uint16_t kind;
+		bool unless;
+		char *key;
+	} cond[2];
+	uint8_t ncond;
+	char *cond_step;      /* trace step added when the conditions hold */
 };
 
 /* Facts: small per-file observations merged in the global phase. */
@@ -63,6 +66,10 @@ enum fl_fact_kind {
 	FACT_NONE = 0,
 	FACT_KEY_STORED,      /* a string key stored into some mapping */
 	FACT_ATTR_STORED,     /* an attribute name assigned somewhere */
+	FACT_ASYNC_DEF,       /* "module.Class.func" is an async def */
+	FACT_ASYNC_METHOD,    /* some class has an async def of this name */
+	FACT_SYNC_DEF,        /* some function or method of this name is
+			       * not async */
 };
 
 struct fl_fact {

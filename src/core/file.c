@@ -271,15 +271,32 @@ void fl_set_hint(struct fl_finding *fd, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void add_cond(struct fl_finding *fd, enum fl_fact_kind kind,
+		     const char *key, const char *step, bool unless)
+{
+	if (fd->ncond >= ARRAY_SIZE(fd->cond))
+		die("a finding holds at most %zu conditions",
+		    ARRAY_SIZE(fd->cond));
+	struct fl_cond *c = &fd->cond[fd->ncond++];
+	c->kind = (uint16_t)kind;
+	c->unless = unless;
+	c->key = xstrdup(key);
+	if (step) {
+		free(fd->cond_step);
+		fd->cond_step = xstrdup(step);
+	}
+}
+
 void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 			const char *key, const char *step)
 {
-	fd->cond_kind = (uint16_t)kind;
-	fd->cond_unless = true;
-	free(fd->cond_key);
-	free(fd->cond_step);
-	fd->cond_key = xstrdup(key);
-	fd->cond_step = step ? xstrdup(step) : NULL;
+	add_cond(fd, kind, key, step, true);
+}
+
+void fl_require_fact(struct fl_finding *fd, enum fl_fact_kind kind,
+		     const char *key, const char *step)
+{
+	add_cond(fd, kind, key, step, false);
 }
 
 /* Has this file recorded (kind, key) already?  Marks it if not. */

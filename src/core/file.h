@@ -113,6 +113,11 @@ void fl_set_hint(struct fl_finding *fd, const char *fmt, ...)
 void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 			const char *key, const char *step);
 
+/* Keep the finding only if fact (kind, key) exists somewhere in the
+ * program.  At most two conditions per finding, all must hold. */
+void fl_require_fact(struct fl_finding *fd, enum fl_fact_kind kind,
+		     const char *key, const char *step);
+
 /* Record a fact for the global phase (once per file and key). */
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
 	     TSNode at);

@@ -231,11 +231,15 @@ static void run_global(struct fl_program *p)
 		size_t out = 0;
 		for (size_t k = 0; k < r->findings.n; k++) {
 			struct fl_finding *fd = &r->findings.v[k];
-			if (fd->cond_kind) {
-				bool has = factset_has(
-					&fs, fact_hash(fd->cond_kind,
-						       fd->cond_key));
-				if (has == fd->cond_unless) {
+			if (fd->ncond) {
+				bool keep = true;
+				for (int c = 0; c < fd->ncond && keep; c++) {
+					bool has = factset_has(
+						&fs, fact_hash(fd->cond[c].kind,
+							       fd->cond[c].key));
+					keep = has != fd->cond[c].unless;
+				}
+				if (!keep) {
 					finding_release(fd);
 					continue;
 				}
