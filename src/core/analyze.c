@@ -254,6 +254,68 @@ void analyze_buffer(struct fl_worker *w, const struct fl_path *fp, char *buf,
 	r->analyze_seconds = now_seconds() - t1;
 }
 
+/* Read a file whole into a fresh buffer (len + 1 bytes); NULL on error. */
+static char *read_all(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 65536, n = 0;
+	char *buf = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+}
+
+void revisit_one(struct fl_worker *w, const struct fl_program *p,
+		 const struct fl_path *fp, struct fl_result *r, const bool *want)
+{
+	size_t len;
+	char *buf = read_all(fp->path, w->opt->max_file_size, &len);
+	if (!buf)
+		return;
+	/* Parse into a scratch result: notes and facts were recorded by
+	 * the first pass; only new findings are kept. */
+	struct fl_result tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	struct fl_file file;
+	if (len && file_load(w, &file, fp, buf, len, &tmp)) {
+		file.prog = p;
+		for (size_t i = 0; i < fl_ncheck; i++)
+			if (want[i] && fl_checks[i]->revisit)
+				fl_checks[i]->revisit(&file);
+		file_unload(w, &file);
+	}
+	/* the new findings, minus suppressed ones, join the file's */
+	for (size_t i = 0; i < tmp.findings.n; i++) {
+		if (suppressed(&tmp, &tmp.findings.v[i])) {
+			finding_release(&tmp.findings.v[i]);
+			continue;
+		}
+		*VEC_PUSH(&r->findings) = tmp.findings.v[i];
+	}
+	tmp.findings.n = 0;
+	result_release(&tmp);
+	free(buf);
+}
+
 void analyze_path(struct fl_worker *w, const struct fl_path *fp,
 		  struct fl_result *r)
 {

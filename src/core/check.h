@@ -38,6 +38,9 @@ struct fl_check {
 	const struct fl_hook *hooks; /* ends with {0}; may be NULL */
 	void (*file_end)(struct fl_file *f);
 	void (*global)(struct fl_program *p);
+	/* Run in the global phase on files whose fl_mention() questions the
+	 * program's facts answered yes; f->prog is set (fl_has_fact). */
+	void (*revisit)(struct fl_file *f);
 };
 
 #define CHECK(name) extern const struct fl_check check_##name;

@@ -64,9 +64,11 @@ void finding_release(struct fl_finding *fd)
 	VEC_FREE(&fd->trace);
 }
 
-void fact_release(struct fl_fact *f)
+uint64_t fact_hash(unsigned kind, const char *key)
 {
-	free(f->key);
+	uint64_t h = hash64(key, strlen(key));
+	h ^= (uint64_t)kind * 0x9e3779b97f4a7c15ull;
+	return h ? h : 1;
 }
 
 void note_release(struct fl_note *n)

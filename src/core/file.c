@@ -10,9 +10,8 @@ void result_release(struct fl_result *r)
 	for (size_t i = 0; i < r->findings.n; i++)
 		finding_release(&r->findings.v[i]);
 	VEC_FREE(&r->findings);
-	for (size_t i = 0; i < r->facts.n; i++)
-		fact_release(&r->facts.v[i]);
 	VEC_FREE(&r->facts);
+	VEC_FREE(&r->mentions);
 	for (size_t i = 0; i < r->notes.n; i++)
 		note_release(&r->notes.v[i]);
 	VEC_FREE(&r->notes);
@@ -299,12 +298,9 @@ void fl_require_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 	add_cond(fd, kind, key, step, false);
 }
 
-/* Has this file recorded (kind, key) already?  Marks it if not. */
-static bool fact_seen(struct fl_file *f, enum fl_fact_kind kind,
-		      const char *key)
+/* Has this file recorded fact hash h already?  Marks it if not. */
+static bool fact_seen(struct fl_file *f, uint64_t h)
 {
-	uint64_t h = hash64(key, strlen(key)) ^ ((uint64_t)kind << 56);
-	h = h ? h : 1;
 	if ((f->fact_n + 1) * 2 > f->fact_cap) {
 		uint32_t nc = f->fact_cap ? f->fact_cap * 2 : 256;
 		uint64_t *nv = arena_alloc(f->a, nc * sizeof(*nv));
@@ -333,12 +329,10 @@ static bool fact_seen(struct fl_file *f, enum fl_fact_kind kind,
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,
 	     TSNode at)
 {
-	if (fact_seen(f, kind, key))
-		return;
-	struct fl_fact *ft = VEC_PUSH(&f->res->facts);
-	ft->kind = (uint16_t)kind;
-	ft->key = xstrdup(key);
-	ft->line = fl_line_of(f, ts_node_start_byte(at));
+	(void)at;
+	uint64_t h = fact_hash(kind, key);
+	if (!fact_seen(f, h))
+		*VEC_PUSH(&f->res->facts) = h;
 }
 
 void fl_note(struct fl_result *r, const char *path, const char *fmt, ...)
@@ -349,6 +343,28 @@ void fl_note(struct fl_result *r, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	n->message = vformat(fmt, ap);
 	va_end(ap);
+}
+
+void fl_mention(struct fl_file *f, const struct fl_check *ck,
+		enum fl_fact_kind need, const char *need_key,
+		enum fl_fact_kind forbid, const char *forbid_key)
+{
+	uint64_t n = fact_hash(need, need_key);
+	uint64_t x = forbid ? fact_hash(forbid, forbid_key) : 0;
+	uint16_t idx = (uint16_t)check_index(ck);
+	/* the same question twice adds nothing */
+	if (fact_seen(f, n ^ (x * 31) ^ ((uint64_t)idx << 48) ^ 0x5bd1e995))
+		return;
+	struct fl_mention *m = VEC_PUSH(&f->res->mentions);
+	m->need = n;
+	m->forbid = x;
+	m->check = idx;
+}
+
+bool fl_has_fact(const struct fl_file *f, enum fl_fact_kind kind,
+		 const char *key)
+{
+	return f->prog && program_has_fact(f->prog, kind, key);
 }
 
 bool fl_enabled(const struct fl_file *f, const struct fl_check *ck)

@@ -21,9 +21,17 @@ struct fl_suppression {
 struct fl_options;
 
 /* What the per-file phase hands to the global phase for one file. */
+/* A question a check leaves for the global phase: "revisit this file for
+ * me if fact `need` exists and fact `forbid` (0: none) does not". */
+struct fl_mention {
+	uint64_t need, forbid;
+	uint16_t check;           /* index in fl_checks */
+};
+
 struct fl_result {
 	VEC(struct fl_finding) findings;
-	VEC(struct fl_fact) facts;
+	VEC(uint64_t) facts;      /* fact_hash(kind, key), once each */
+	VEC(struct fl_mention) mentions;
 	VEC(struct fl_note) notes;
 	uint64_t bytes, lines, nodes, error_nodes, error_bytes;
 	double parse_seconds, analyze_seconds;
@@ -52,6 +60,8 @@ struct fl_file {
 	uint32_t fact_cap, fact_n;
 	double deadline;           /* analysis time limit (now_seconds) */
 	bool timed_out;
+	const struct fl_program *prog; /* set when revisited in the global
+					* phase: facts can be asked */
 	bool is_test;              /* test code: by its path (path_is_test), a
 				    * C test-framework #include, or Python
 				    * `import unittest` / `import pytest` */
@@ -117,6 +127,20 @@ void fl_require_no_fact(struct fl_finding *fd, enum fl_fact_kind kind,
  * program.  At most two conditions per finding, all must hold. */
 void fl_require_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 		     const char *key, const char *step);
+
+/*
+ * Ask to revisit this file in the global phase, running ck->revisit on it,
+ * if fact (need, need_key) exists in the program and fact (forbid,
+ * forbid_key) does not (forbid FACT_NONE: no such test).  Cheap: two
+ * hashes; the findings themselves are built on the revisit, for the few
+ * files that need them.
+ */
+void fl_mention(struct fl_file *f, const struct fl_check *ck,
+		enum fl_fact_kind need, const char *need_key,
+		enum fl_fact_kind forbid, const char *forbid_key);
+/* During a revisit: does fact (kind, key) exist in the program? */
+bool fl_has_fact(const struct fl_file *f, enum fl_fact_kind kind,
+		 const char *key);
 
 /* Record a fact for the global phase (once per file and key). */
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,

@@ -163,13 +163,6 @@ struct factset {
 	size_t cap, n;
 };
 
-static uint64_t fact_hash(uint16_t kind, const char *key)
-{
-	uint64_t h = hash64(key, strlen(key));
-	h ^= (uint64_t)kind * 0x9e3779b97f4a7c15ull;
-	return h ? h : 1;
-}
-
 static void factset_add(struct factset *s, uint64_t h)
 {
 	if ((s->n + 1) * 2 > s->cap) {
@@ -216,14 +209,52 @@ bool program_has_fact(const struct fl_program *p, enum fl_fact_kind kind,
 	       factset_has(p->factset, fact_hash((uint16_t)kind, key));
 }
 
+/*
+ * Re-analyse the files whose mentions the facts answered, for the checks
+ * that asked; their findings join the file's own (suppressions apply).
+ * Runs on this thread: only the few files with answered questions.
+ */
+static void revisit_files(struct fl_program *p, const struct factset *fs)
+{
+	struct fl_worker w;
+	bool started = false;
+	bool *want = xcalloc(fl_ncheck, sizeof(bool));
+	/* the first pass already reported every comment */
+	struct fl_options ro = *p->opt;
+	ro.comment_hook = NULL;
+	for (size_t i = 0; i < p->files.n; i++) {
+		struct fl_result *r = &p->results[i];
+		bool any = false;
+		memset(want, 0, fl_ncheck * sizeof(bool));
+		for (size_t k = 0; k < r->mentions.n; k++) {
+			const struct fl_mention *m = &r->mentions.v[k];
+			if (factset_has(fs, m->need) &&
+			    !(m->forbid && factset_has(fs, m->forbid)) &&
+			    m->check < fl_ncheck && p->opt->enabled[m->check] &&
+			    fl_checks[m->check]->revisit)
+				want[m->check] = any = true;
+		}
+		VEC_FREE(&r->mentions);
+		if (!any)
+			continue;
+		if (!started) {
+			worker_init(&w, &ro, NULL);
+			started = true;
+		}
+		revisit_one(&w, p, &p->files.v[i], r, want);
+	}
+	if (started)
+		worker_release(&w);
+	free(want);
+}
+
 static void run_global(struct fl_program *p)
 {
 	struct factset fs = {0};
 	for (size_t i = 0; i < p->files.n; i++) {
 		const struct fl_result *r = &p->results[i];
 		for (size_t k = 0; k < r->facts.n; k++)
-			factset_add(&fs, fact_hash(r->facts.v[k].kind,
-						   r->facts.v[k].key));
+			factset_add(&fs, r->facts.v[k]);
 	}
 	/* Settle conditional findings. */
 	for (size_t i = 0; i < p->files.n; i++) {
@@ -256,8 +287,9 @@ static void run_global(struct fl_program *p)
 		}
 		r->findings.n = out;
 	}
-	/* Whole-program checks. */
 	p->factset = &fs;
+	revisit_files(p, &fs);
+	/* Whole-program checks. */
 	for (size_t i = 0; i < fl_ncheck; i++)
 		if (p->opt->enabled[i] && fl_checks[i]->global)
 			fl_checks[i]->global(p);

@@ -74,6 +74,11 @@ bool file_load(struct fl_worker *w, struct fl_file *f, const struct fl_path *fp,
 	       char *buf, size_t len, struct fl_result *r);
 void file_unload(struct fl_worker *w, struct fl_file *f);
 
+/* Re-read and re-parse one file in the global phase and run the revisit
+ * hooks of the checks in `want`; findings are added to r. */
+void revisit_one(struct fl_worker *w, const struct fl_program *p,
+		 const struct fl_path *fp, struct fl_result *r, const bool *want);
+
 /* Read and analyse one file. */
 void analyze_path(struct fl_worker *w, const struct fl_path *fp,
 		  struct fl_result *r);

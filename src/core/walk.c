@@ -777,6 +777,8 @@ static void enter(struct walker *w)
 		py_enter(w, fr);
 	else
 		c_enter(w, fr);
+	if (!w->hs)
+		return; /* a revisit: the model only */
 	const struct hooklist *hl = &w->hs->by_kind[f->lang][fr->kind];
 	for (size_t i = 0; i < hl->n; i++)
 		hl->v[i]->enter(f, fr->node);

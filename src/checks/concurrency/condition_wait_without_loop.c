@@ -53,8 +53,10 @@ static void check(struct fl_file *f)
 {
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
+		/* receiver.wait(...), not a bare wait(...) */
 		if (c->func < 0 || !c->method || strcmp(c->method, "wait") ||
-		    !c->callee || (c->flags & CALL_IN_LOOP))
+		    !c->callee || !strchr(c->callee, '.') ||
+		    (c->flags & CALL_IN_LOOP))
 			continue;
 		size_t rl = strlen(c->callee) - 5;
 		const char *recv = arena_strndup(f->a, c->callee, rl);

@@ -11,8 +11,9 @@
  *   - `f()`: a module-level function of this file;
  *   - `f()` or `mod.f()` imported from another module: through the
  *     global phase -- every file records its async functions as facts
- *     under each suffix of its module path ("relay.store.save", ...), and
- *     the call is kept only if the fact exists;
+ *     under each suffix of its module path ("relay.store.save", ...); the
+ *     call is left as a mention (two hashes), and the file is revisited
+ *     to report it only if the fact exists;
  *   - `obj.m()` on any other receiver: kept only if some class of the
  *     program defines `async def m` and no function or method named m
  *     anywhere is synchronous (medium confidence), and m is not the name
@@ -183,9 +184,14 @@ static struct fl_finding *report(struct fl_file *f, const struct fl_call *c,
 	return fd;
 }
 
-static void check(struct fl_file *f)
+/*
+ * The calls this check judges, with how far each is resolved here.  In
+ * the first pass, calls that need the whole program become mentions (two
+ * hashes each); the revisit, run only on files whose mentions the facts
+ * answered, makes the findings.
+ */
+static void each_call(struct fl_file *f, bool revisit)
 {
-	record_facts(f);
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
 		if ((c->flags & CALL_AWAITED) || !c->callee || !c->method ||
@@ -193,7 +199,7 @@ static void check(struct fl_file *f)
 			continue;
 		int local = local_callee(f, c);
 		if (local >= 0) {
-			if (!f->m.funcs.v[local].is_async)
+			if (revisit || !f->m.funcs.v[local].is_async)
 				continue;
 			struct fl_finding *fd = report(f, c, CONF_HIGH, NULL);
 			fl_trace(f, fd, f->m.funcs.v[local].node,
@@ -208,13 +214,17 @@ static void check(struct fl_file *f)
 				key++;
 			if (!strchr(key, '.'))
 				continue;
-			struct fl_finding *fd = report(f, c, CONF_HIGH, NULL);
-			fl_require_fact(
-				fd, FACT_ASYNC_DEF, key,
-				arena_printf(f->a,
-					     "'%s' is declared 'async def' in "
-					     "the scanned program",
-					     key));
+			if (!revisit) {
+				fl_mention(f, &check_coroutine_not_awaited,
+					   FACT_ASYNC_DEF, key, FACT_NONE, NULL);
+			} else if (fl_has_fact(f, FACT_ASYNC_DEF, key)) {
+				struct fl_finding *fd =
+					report(f, c, CONF_HIGH, NULL);
+				fl_trace(f, fd, c->node,
+					 "'%s' is declared 'async def' in the "
+					 "scanned program",
+					 key);
+			}
 			continue;
 		}
 		/* obj.m(), self.obj.m(): known only by the method's name
@@ -226,15 +236,30 @@ static void check(struct fl_file *f)
 			   !strchr(dot + 1, '.');
 		if (!dot || own || common_method(c->method))
 			continue;
-		struct fl_finding *fd = report(f, c, CONF_MEDIUM, NULL);
-		fl_require_fact(fd, FACT_ASYNC_METHOD, c->method, NULL);
-		fl_require_no_fact(
-			fd, FACT_SYNC_DEF, c->method,
-			arena_printf(f->a,
-				     "every '%s' defined in the scanned program "
-				     "is 'async def', and none is synchronous",
-				     c->method));
+		if (!revisit) {
+			fl_mention(f, &check_coroutine_not_awaited,
+				   FACT_ASYNC_METHOD, c->method, FACT_SYNC_DEF,
+				   c->method);
+		} else if (fl_has_fact(f, FACT_ASYNC_METHOD, c->method) &&
+			   !fl_has_fact(f, FACT_SYNC_DEF, c->method)) {
+			struct fl_finding *fd = report(f, c, CONF_MEDIUM, NULL);
+			fl_trace(f, fd, c->node,
+				 "every '%s' defined in the scanned program is "
+				 "'async def', and none is synchronous",
+				 c->method);
+		}
 	}
+}
+
+static void check(struct fl_file *f)
+{
+	record_facts(f);
+	each_call(f, false);
+}
+
+static void revisit(struct fl_file *f)
+{
+	each_call(f, true);
 }
 
 const struct fl_check check_coroutine_not_awaited = {
@@ -248,4 +273,5 @@ const struct fl_check check_coroutine_not_awaited = {
 		   "creates a coroutine object and its body never runs.",
 	.fix_hint = "await it, or schedule it as a task and keep the task",
 	.file_end = check,
+	.revisit = revisit,
 };
