@@ -1,6 +1,7 @@
 #include "diag.h"
 #include "check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,8 @@ void finding_fingerprint(struct fl_finding *fd, unsigned ordinal)
 	strbuf_addf(&sb, "%c%u", 0, ordinal);
 	hash128_hex(sb.buf, sb.len, fd->fingerprint);
 	strbuf_release(&sb);
+	snprintf(fd->id, sizeof(fd->id), "%s-%.6s",
+		 family_code(fd->check->family), fd->fingerprint);
 }
 
 int finding_cmp(const void *a, const void *b)

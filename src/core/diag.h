@@ -49,6 +49,7 @@ struct fl_finding {
 	uint32_t frame_line;
 	VEC(struct fl_step) trace;
 	char fingerprint[33];
+	char id[16];          /* short ID: family code + 6 hex ("CON-3f2a9c") */
 	/* Conditional finding, settled in the global phase: kept only if
 	 * every condition holds -- a fact (kind, key) exists somewhere in the
 	 * program (unless false) or nowhere (unless true). */
@@ -86,7 +87,7 @@ void finding_release(struct fl_finding *fd);
 void note_release(struct fl_note *n);
 
 /* Compute fd->fingerprint from check code, path, function, key text and a
- * per-duplicate ordinal. */
+ * per-duplicate ordinal, and the short ID derived from it. */
 void finding_fingerprint(struct fl_finding *fd, unsigned ordinal);
 
 /* Total order used for output: path, line, column, code, message. */

@@ -23,6 +23,7 @@ static json_t *finding_json(const struct fl_finding *fd)
 {
 	const struct fl_check *ck = fd->check;
 	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(fd->id));
 	json_object_set_new(o, "code", json_string(ck->code));
 	json_object_set_new(o, "name", json_string(ck->name));
 	json_object_set_new(o, "family", json_string(family_name(ck->family)));

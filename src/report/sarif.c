@@ -155,6 +155,7 @@ static json_t *result_json(const struct fl_finding *fd, size_t rule_index)
 	json_object_set_new(pf, "faultline/v1", json_string(fd->fingerprint));
 	json_object_set_new(r, "partialFingerprints", pf);
 	json_t *props = json_object();
+	json_object_set_new(props, "id", json_string(fd->id));
 	json_object_set_new(props, "severity", json_string(severity_name(fd->severity)));
 	json_object_set_new(props, "confidence",
 			    json_string(confidence_name(fd->confidence)));

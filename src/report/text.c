@@ -124,9 +124,10 @@ static void one(FILE *out, const struct fl_finding *fd,
 	}
 	fprintf(out, "%*s %s=%s help: %s\n", gw, "", COL(o, C_BLUE),
 		COL(o, C_RESET), fd->fix_hint ? fd->fix_hint : ck->fix_hint);
-	fprintf(out, "%*s %s= %s, severity %s, confidence %s, %s%s\n\n", gw,
-		"", COL(o, C_DIM), ck->name, severity_name(fd->severity),
-		confidence_name(fd->confidence), ck->cwe, COL(o, C_RESET));
+	fprintf(out, "%*s %s= %s %s, severity %s, confidence %s, %s%s\n\n",
+		gw, "", COL(o, C_DIM), fd->id, ck->name,
+		severity_name(fd->severity), confidence_name(fd->confidence),
+		ck->cwe, COL(o, C_RESET));
 }
 
 static void summary(FILE *out, const struct fl_program *p,
