@@ -33,7 +33,8 @@ static const char usage_text[] =
 	"nothing, swallowed failures, unchecked results, and more.\n"
 	"\n"
 	"check options:\n"
-	"  --format FMT         text (default), json or sarif\n"
+	"  --format FMT         text (default), json, sarif, markdown or\n"
+	"                       html (one self-contained page)\n"
 	"  -o, --output FILE    write the report to FILE (atomically)\n"
 	"  --select LIST        only these rules: codes (ERR001), code\n"
 	"                       prefixes (ERR), family or rule names; comma-\n"
@@ -68,7 +69,36 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_MARKDOWN, FMT_HTML };
+
+static int parse_format(const char *s, enum fmt *fmt)
+{
+	static const char *const names[] = {"text", "json", "sarif",
+					    "markdown", "html"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*fmt = (enum fmt)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int emit(FILE *out, enum fmt fmt, const struct fl_program *p,
+		const struct report_opts *ro)
+{
+	switch (fmt) {
+	case FMT_JSON:
+		return report_json(out, p);
+	case FMT_SARIF:
+		return report_sarif(out, p);
+	case FMT_MARKDOWN:
+		return report_markdown(out, p);
+	case FMT_HTML:
+		return report_html(out, p);
+	default:
+		return report_text(out, p, ro);
+	}
+}
 
 enum {
 	OPT_FORMAT = 256,
@@ -141,9 +171,7 @@ static int write_report(const char *path, enum fmt fmt,
 			const struct report_opts *ro)
 {
 	if (!path) {
-		int rc = fmt == FMT_JSON    ? report_json(stdout, p)
-			 : fmt == FMT_SARIF ? report_sarif(stdout, p)
-					    : report_text(stdout, p, ro);
+		int rc = emit(stdout, fmt, p, ro);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			return error("cannot write the report: %s",
 				     strerror(errno));
@@ -164,9 +192,7 @@ static int write_report(const char *path, enum fmt fmt,
 		free(tmp);
 		return error("cannot write '%s'", path);
 	}
-	int rc = fmt == FMT_JSON    ? report_json(out, p)
-		 : fmt == FMT_SARIF ? report_sarif(out, p)
-				    : report_text(out, p, ro);
+	int rc = emit(out, fmt, p, ro);
 	bool bad = rc != 0 || fflush(out) != 0 || ferror(out) ||
 		   fsync(fileno(out)) != 0;
 	int e = errno;
@@ -233,15 +259,10 @@ static int cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:j:q", check_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
-			else if (!strcmp(optarg, "sarif"))
-				fmt = FMT_SARIF;
-			else {
+			if (parse_format(optarg, &fmt) < 0) {
 				rc = usage_error("unknown format '%s' (text, "
-						 "json or sarif)",
+						 "json, sarif, markdown or "
+						 "html)",
 						 optarg);
 				goto out;
 			}

@@ -22,6 +22,17 @@ int report_text(FILE *out, const struct fl_program *p,
 		const struct report_opts *o);
 int report_json(FILE *out, const struct fl_program *p);
 int report_sarif(FILE *out, const struct fl_program *p);
+/* Markdown (markdown.c): summary by family x severity, a table, then each
+ * finding with frame, trace and fix; the md_* pieces serve verify. */
+int report_markdown(FILE *out, const struct fl_program *p);
+void md_text(FILE *out, const char *s);
+void md_frame(FILE *out, const struct fl_finding *fd);
+void md_finding(FILE *out, const struct fl_finding *fd, const char *status);
+/* One self-contained HTML page (html.c): a sortable, filterable table,
+ * each finding opening to its code with the trace marked in place, and a
+ * chart of counts by family and severity.  Reads the source files named
+ * by the findings for context; no network, no timestamps. */
+int report_html(FILE *out, const struct fl_program *p);
 
 /* "CWE-390,CWE-703" -> callback per id */
 void cwe_each(const char *list, void (*fn)(void *ud, const char *id),
