@@ -23,6 +23,7 @@
 
 static const char usage_text[] =
 	"usage: faultline check [options] [PATH...]\n"
+	"       faultline verify --baseline FILE [options] [PATH...]\n"
 	"       faultline rules [--format text|json]\n"
 	"       faultline explain CODE\n"
 	"       faultline parse [--errors] FILE\n"
@@ -54,12 +55,19 @@ static const char usage_text[] =
 	"                       (repeatable; NAME* is a prefix)\n"
 	"  --no-macro-prepass   C: parse the source exactly as written\n"
 	"  --stats              print timing and throughput on stderr\n"
+	"  --write-baseline FILE  record the findings as a baseline (JSON,\n"
+	"                       written atomically)\n"
+	"  --baseline FILE      check: report only findings not in FILE;\n"
+	"                       verify: classify each baseline finding as\n"
+	"                       FIXED, STILL PRESENT or MOVED, and new\n"
+	"                       ones as NEW (text, json or markdown)\n"
 	"\n"
 	"Findings are silenced inline with '# faultline: ignore[CODE]' or\n"
 	"'// faultline: ignore[CODE]' on the line or the line above, and for\n"
 	"a whole file with 'faultline: ignore-file[CODE]'.\n"
 	"\n"
-	"Exit status: 0 no findings, 1 findings, 2 usage or internal error.\n";
+	"Exit status: 0 no findings, 1 findings, 2 usage or internal error;\n"
+	"for verify, 1 when anything is still present, moved or new.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -115,6 +123,8 @@ enum {
 	OPT_NO_PREPASS,
 	OPT_STATS,
 	OPT_HELP,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static const struct option check_opts[] = {
@@ -134,6 +144,8 @@ static const struct option check_opts[] = {
 	{"blank-macro", required_argument, NULL, OPT_BLANK_MACRO},
 	{"no-macro-prepass", no_argument, NULL, OPT_NO_PREPASS},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -164,8 +176,21 @@ static int apply_selectors(bool *mask, const char *list, bool value,
 	return rc;
 }
 
-/* Write via a temporary file in the same directory, then rename, so a
- * reader never sees half a report and a failure leaves the old file. */
+struct emit_args {
+	enum fmt fmt;
+	const struct fl_program *p;
+	const struct report_opts *ro;
+};
+
+static int emit_cb(FILE *out, void *ud)
+{
+	const struct emit_args *a = ud;
+	return emit(out, a->fmt, a->p, a->ro);
+}
+
+/* Standard output, or FILE written atomically (temporary file and
+ * rename) so a reader never sees half a report and a failure leaves the
+ * old file. */
 static int write_report(const char *path, enum fmt fmt,
 			const struct fl_program *p,
 			const struct report_opts *ro)
@@ -177,40 +202,8 @@ static int write_report(const char *path, enum fmt fmt,
 				     strerror(errno));
 		return rc;
 	}
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(tmp);
-		return error("cannot create a temporary file next to '%s': %s",
-			     path, strerror(e));
-	}
-	FILE *out = fdopen(fd, "w");
-	if (!out) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return error("cannot write '%s'", path);
-	}
-	int rc = emit(out, fmt, p, ro);
-	bool bad = rc != 0 || fflush(out) != 0 || ferror(out) ||
-		   fsync(fileno(out)) != 0;
-	int e = errno;
-	if (fclose(out) != 0)
-		bad = true;
-	/* mkstemp makes 0600; a report is an ordinary file */
-	mode_t um = umask(0);
-	umask(um);
-	chmod(tmp, 0666 & ~um);
-	if (bad || rename(tmp, path) != 0) {
-		if (!bad)
-			e = errno;
-		unlink(tmp);
-		free(tmp);
-		return error("cannot write '%s': %s", path, strerror(e));
-	}
-	free(tmp);
-	return 0;
+	struct emit_args a = {fmt, p, ro};
+	return write_atomic(path, "report", emit_cb, &a);
 }
 
 static void print_stats(const struct fl_program *p)
@@ -241,7 +234,79 @@ static void print_stats(const struct fl_program *p)
 		p->bytes ? 100.0 * ebytes / p->bytes : 0);
 }
 
-static int cmd_check(int argc, char **argv)
+/* Drop the findings a baseline already holds (check --baseline). */
+static void drop_known(struct fl_program *p, const struct fl_baseline *b)
+{
+	int *bm = xcalloc(b->v.n + 1, sizeof(int));
+	enum fl_status *bs = xcalloc(b->v.n + 1, sizeof(*bs));
+	int *nm = xcalloc(p->findings.n + 1, sizeof(int));
+	baseline_match(b, p, bm, bs, nm);
+	size_t out = 0;
+	for (size_t j = 0; j < p->findings.n; j++) {
+		if (nm[j] >= 0) {
+			finding_release(&p->findings.v[j]);
+			continue;
+		}
+		p->findings.v[out++] = p->findings.v[j];
+	}
+	p->findings.n = out;
+	free(bm);
+	free(bs);
+	free(nm);
+}
+
+struct verify_args {
+	enum fmt fmt;
+	const struct verify_view *v;
+	const struct report_opts *ro;
+};
+
+static int verify_cb(FILE *out, void *ud)
+{
+	const struct verify_args *a = ud;
+	switch (a->fmt) {
+	case FMT_JSON:
+		return report_verify_json(out, a->v);
+	case FMT_MARKDOWN:
+		return report_verify_markdown(out, a->v);
+	default:
+		return report_verify_text(out, a->v, a->ro);
+	}
+}
+
+/* verify: classify, report, and say whether anything is left. */
+static int do_verify(const char *output, enum fmt fmt, struct fl_program *p,
+		     const struct fl_baseline *b, const struct report_opts *ro)
+{
+	int *bm = xcalloc(b->v.n + 1, sizeof(int));
+	enum fl_status *bs = xcalloc(b->v.n + 1, sizeof(*bs));
+	int *nm = xcalloc(p->findings.n + 1, sizeof(int));
+	baseline_match(b, p, bm, bs, nm);
+	struct verify_view v = {b, p, bm, bs, nm};
+	struct verify_args a = {fmt, &v, ro};
+	int rc;
+	if (output) {
+		rc = write_atomic(output, "report", verify_cb, &a);
+	} else {
+		rc = verify_cb(stdout, &a);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = error("cannot write the report: %s",
+				   strerror(errno));
+	}
+	bool open = false;
+	for (size_t i = 0; i < b->v.n; i++)
+		open |= bs[i] != ST_FIXED;
+	for (size_t j = 0; j < p->findings.n; j++)
+		open |= nm[j] < 0;
+	free(bm);
+	free(bs);
+	free(nm);
+	if (rc < 0)
+		return 2;
+	return open ? 1 : 0;
+}
+
+static int cmd_check(int argc, char **argv, bool verify)
 {
 	struct fl_options opt;
 	options_init(&opt);
@@ -251,6 +316,9 @@ static int cmd_check(int argc, char **argv)
 	bool quiet = false, progress = true, exit_zero = false, stats = false;
 	bool *sel = NULL;
 	const char *bad = NULL;
+	const char *baseline = NULL, *write_baseline = NULL;
+	struct fl_baseline base;
+	memset(&base, 0, sizeof(base));
 	int rc = 2;
 	VEC(const char *) macros = {0};
 
@@ -372,6 +440,12 @@ static int cmd_check(int argc, char **argv)
 		case OPT_STATS:
 			stats = true;
 			break;
+		case OPT_BASELINE:
+			baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			write_baseline = optarg;
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			rc = 0;
@@ -380,6 +454,22 @@ static int cmd_check(int argc, char **argv)
 			rc = usage_error("%s", "bad option");
 			goto out;
 		}
+	}
+	if (verify && !baseline) {
+		rc = usage_error("%s", "verify needs --baseline FILE (written "
+				       "by 'faultline check --write-baseline "
+				       "FILE')");
+		goto out;
+	}
+	if (verify && (fmt == FMT_SARIF || fmt == FMT_HTML)) {
+		rc = usage_error("%s", "verify writes text, json or markdown");
+		goto out;
+	}
+	/* Read the baseline before any work: a broken one stops the run,
+	 * and is never overwritten. */
+	if (baseline && baseline_read(baseline, &base) < 0) {
+		rc = 2;
+		goto out;
 	}
 	if (sel)
 		for (size_t i = 0; i < fl_ncheck; i++)
@@ -414,6 +504,22 @@ static int cmd_check(int argc, char **argv)
 		for (size_t i = 0; i < p.notes.n; i++)
 			fprintf(stderr, "note: %s: %s\n", p.notes.v[i].path,
 				p.notes.v[i].message);
+	if (write_baseline && baseline_write(write_baseline, &p) < 0) {
+		program_release(&p);
+		rc = 2;
+		goto out;
+	}
+	if (verify) {
+		rc = do_verify(output, fmt, &p, &base, &ro);
+		if (rc == 1 && exit_zero)
+			rc = 0;
+		if (stats)
+			print_stats(&p);
+		program_release(&p);
+		goto out;
+	}
+	if (baseline)
+		drop_known(&p, &base);
 	if (write_report(output, fmt, &p, &ro) < 0) {
 		program_release(&p);
 		rc = 2;
@@ -424,6 +530,7 @@ static int cmd_check(int argc, char **argv)
 	rc = p.findings.n && !exit_zero ? 1 : 0;
 	program_release(&p);
 out:
+	baseline_release(&base);
 	free(sel);
 	VEC_FREE(&macros);
 	options_release(&opt);
@@ -675,7 +782,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "check"))
-		return cmd_check(argc - 1, argv + 1);
+		return cmd_check(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "verify"))
+		return cmd_check(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explain"))

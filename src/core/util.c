@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 static _Noreturn void oom(size_t n)
@@ -184,6 +186,48 @@ char *strbuf_detach(struct strbuf *sb)
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;
 	return s;
+}
+
+int write_atomic(const char *path, const char *what,
+		 int (*write)(FILE *out, void *ud), void *ud)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return error("cannot write %s '%s': %s", what, path,
+			     strerror(e));
+	}
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return error("cannot write %s '%s': %s", what, path,
+			     strerror(e));
+	}
+	errno = 0;
+	bool bad = write(out, ud) != 0 || fflush(out) != 0 || ferror(out) ||
+		   fsync(fileno(out)) != 0;
+	int e = errno ? errno : EIO;
+	if (fclose(out) != 0)
+		bad = true;
+	/* mkstemp makes 0600; an output file is an ordinary file */
+	mode_t um = umask(0);
+	umask(um);
+	chmod(tmp, 0666 & ~um);
+	if (bad || rename(tmp, path) != 0) {
+		if (!bad)
+			e = errno;
+		unlink(tmp);
+		free(tmp);
+		return error("cannot write %s '%s': %s", what, path,
+			     strerror(e));
+	}
+	free(tmp);
+	return 0;
 }
 
 double now_seconds(void)

@@ -10,6 +10,7 @@
 #define FL_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,15 @@ static inline const char *strbuf_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : "";
 }
+
+/*
+ * Write a file atomically: `write` fills a temporary file created next to
+ * `path`, which is then flushed, synced and renamed over `path`.  On any
+ * failure the temporary file is removed, `path` is left as it was, an
+ * error naming `what` and `path` is printed, and -1 is returned.
+ */
+int write_atomic(const char *path, const char *what,
+		 int (*write)(FILE *out, void *ud), void *ud);
 
 /* Monotonic clock in seconds. */
 double now_seconds(void);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include "../core/baseline.h"
 #include "../core/run.h"
 
 #define FAULTLINE_VERSION "0.1.0"
@@ -33,6 +34,20 @@ void md_finding(FILE *out, const struct fl_finding *fd, const char *status);
  * chart of counts by family and severity.  Reads the source files named
  * by the findings for context; no network, no timestamps. */
 int report_html(FILE *out, const struct fl_program *p);
+
+/* A verification: a baseline and today's findings, matched
+ * (baseline_match). */
+struct verify_view {
+	const struct fl_baseline *b;
+	const struct fl_program *p;
+	const int *base_match;
+	const enum fl_status *base_status;
+	const int *new_match;
+};
+int report_verify_text(FILE *out, const struct verify_view *v,
+		       const struct report_opts *o);
+int report_verify_json(FILE *out, const struct verify_view *v);
+int report_verify_markdown(FILE *out, const struct verify_view *v);
 
 /* "CWE-390,CWE-703" -> callback per id */
 void cwe_each(const char *list, void (*fn)(void *ud, const char *id),
