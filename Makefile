@@ -12,6 +12,7 @@ FUZZ_SECONDS ?= 60
 TS := node_modules/tree-sitter/vendor/tree-sitter/lib
 TSPY := node_modules/tree-sitter-python/src
 TSC := node_modules/tree-sitter-c/src
+TSTOML := node_modules/@tree-sitter-grammars/tree-sitter-toml/src
 
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -81,9 +82,16 @@ $(1)/ts/python-scanner.o: $(SETUP)
 $(1)/ts/c-parser.o: $(SETUP)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS_TS) -I$(TSC) $(2) -c $(TSC)/parser.c -o $$@
+$(1)/ts/toml-parser.o: $(SETUP)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_TS) -I$(TSTOML) $(2) -c $(TSTOML)/parser.c -o $$@
+$(1)/ts/toml-scanner.o: $(SETUP)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_TS) -I$(TSTOML) $(2) -c $(TSTOML)/scanner.c -o $$@
 
 $(1)/libfaultline.a: $(patsubst src/%.c,$(1)/obj/%.o,$(SRC)) $(1)/obj/gen/docs.o \
-		$(1)/ts/lib.o $(1)/ts/python-parser.o $(1)/ts/python-scanner.o $(1)/ts/c-parser.o
+		$(1)/ts/lib.o $(1)/ts/python-parser.o $(1)/ts/python-scanner.o $(1)/ts/c-parser.o \
+		$(1)/ts/toml-parser.o $(1)/ts/toml-scanner.o
 	@rm -f $$@
 	ar rcs $$@ $$^
 
@@ -132,7 +140,8 @@ install: build/faultline
 	install -m 755 build/faultline $(DESTDIR)$(PREFIX)/bin/faultline
 	install -m 644 docs/faultline.1 $(DESTDIR)$(PREFIX)/share/man/man1/faultline.1
 	install -m 644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/faultline/rules/
-	install -m 644 docs/output.md $(DESTDIR)$(PREFIX)/share/doc/faultline/
+	install -m 644 docs/output.md docs/baseline.md docs/config.md docs/ci.md \
+		$(DESTDIR)$(PREFIX)/share/doc/faultline/
 
 bench: build/faultline
 	bench/run

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include "core/run.h"
 #include "core/cfg.h"
+#include "core/config.h"
+#include "core/gitdiff.h"
 #include "core/walk.h"
 #include "lang/c/prepass.h"
 #include "report/report.h"
@@ -54,6 +56,12 @@ static const char usage_text[] =
 	"  --blank-macro NAME   C: also blank this macro before parsing\n"
 	"                       (repeatable; NAME* is a prefix)\n"
 	"  --no-macro-prepass   C: parse the source exactly as written\n"
+	"  --config FILE        read this configuration file (TOML) instead\n"
+	"                       of searching for faultline.toml,\n"
+	"                       .faultline.toml or pyproject.toml\n"
+	"  --no-config          read no configuration file\n"
+	"  --diff REV           only findings whose trace touches a line\n"
+	"                       changed since git revision REV\n"
 	"  --stats              print timing and throughput on stderr\n"
 	"  --write-baseline FILE  record the findings as a baseline (JSON,\n"
 	"                       written atomically)\n"
@@ -125,6 +133,9 @@ enum {
 	OPT_HELP,
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_DIFF,
 };
 
 static const struct option check_opts[] = {
@@ -146,6 +157,9 @@ static const struct option check_opts[] = {
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"baseline", required_argument, NULL, OPT_BASELINE},
 	{"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"diff", required_argument, NULL, OPT_DIFF},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -317,6 +331,13 @@ static int cmd_check(int argc, char **argv, bool verify)
 	bool *sel = NULL;
 	const char *bad = NULL;
 	const char *baseline = NULL, *write_baseline = NULL;
+	const char *config_file = NULL, *diff_rev = NULL;
+	struct changed_lines changed;
+	memset(&changed, 0, sizeof(changed));
+	bool no_config = false, cli_conf = false, cli_size = false,
+	     cli_timeout = false;
+	struct fl_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
 	struct fl_baseline base;
 	memset(&base, 0, sizeof(base));
 	int rc = 2;
@@ -366,6 +387,7 @@ static int cmd_check(int argc, char **argv, bool verify)
 				goto out;
 			}
 			opt.min_confidence = v;
+			cli_conf = true;
 			break;
 		}
 		case 'j': {
@@ -417,6 +439,7 @@ static int cmd_check(int argc, char **argv, bool verify)
 				goto out;
 			}
 			opt.max_file_size = (size_t)(mb * 1e6);
+			cli_size = true;
 			break;
 		}
 		case OPT_TIMEOUT: {
@@ -429,6 +452,7 @@ static int cmd_check(int argc, char **argv, bool verify)
 				goto out;
 			}
 			opt.file_timeout = s;
+			cli_timeout = true;
 			break;
 		}
 		case OPT_BLANK_MACRO:
@@ -445,6 +469,15 @@ static int cmd_check(int argc, char **argv, bool verify)
 			break;
 		case OPT_WRITE_BASELINE:
 			write_baseline = optarg;
+			break;
+		case OPT_CONFIG:
+			config_file = optarg;
+			break;
+		case OPT_NO_CONFIG:
+			no_config = true;
+			break;
+		case OPT_DIFF:
+			diff_rev = optarg;
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
@@ -471,6 +504,31 @@ static int cmd_check(int argc, char **argv, bool verify)
 		rc = 2;
 		goto out;
 	}
+	if (diff_rev && changed_lines_since(diff_rev, &changed) < 0) {
+		rc = 2;
+		goto out;
+	}
+	/* The configuration file, under the command line. */
+	if (!no_config && config_load(config_file, &cfg) < 0) {
+		rc = 2;
+		goto out;
+	}
+	if (cfg.has_select && !sel) {
+		sel = xcalloc(fl_ncheck, sizeof(bool));
+		for (size_t k = 0; k < cfg.select.n; k++)
+			apply_selectors(sel, cfg.select.v[k], true, &bad);
+	}
+	for (size_t k = 0; k < cfg.ignore.n; k++)
+		apply_selectors(opt.enabled, cfg.ignore.v[k], false, &bad);
+	if (cfg.confidence >= 0 && !cli_conf)
+		opt.min_confidence = cfg.confidence;
+	if (cfg.max_file_size_mb > 0 && !cli_size)
+		opt.max_file_size = (size_t)(cfg.max_file_size_mb * 1e6);
+	if (cfg.file_timeout > 0 && !cli_timeout)
+		opt.file_timeout = cfg.file_timeout;
+	opt.config = &cfg;
+	for (size_t k = 0; k < fl_api_ext.macros.n; k++)
+		*VEC_PUSH(&macros) = fl_api_ext.macros.v[k];
 	if (sel)
 		for (size_t i = 0; i < fl_ncheck; i++)
 			opt.enabled[i] = opt.enabled[i] && sel[i];
@@ -495,6 +553,22 @@ static int cmd_check(int argc, char **argv, bool verify)
 	}
 	p.seconds_discover = now_seconds() - t0;
 	program_run(&p);
+	/* per-file-ignores of the configuration; --diff: only findings
+	 * whose trace touches a changed line */
+	if (cfg.per_file_ignores.n || diff_rev) {
+		size_t kept = 0;
+		for (size_t k = 0; k < p.findings.n; k++) {
+			struct fl_finding *fd = &p.findings.v[k];
+			bool ign = config_ignores(&cfg, fd);
+			if (ign || (diff_rev && !changed_lines_touch(&changed, fd))) {
+				p.suppressed += ign;
+				finding_release(fd);
+				continue;
+			}
+			p.findings.v[kept++] = *fd;
+		}
+		p.findings.n = kept;
+	}
 
 	struct report_opts ro = {0};
 	ro.quiet = quiet;
@@ -531,6 +605,8 @@ static int cmd_check(int argc, char **argv, bool verify)
 	program_release(&p);
 out:
 	baseline_release(&base);
+	config_release(&cfg);
+	changed_lines_release(&changed);
 	free(sel);
 	VEC_FREE(&macros);
 	options_release(&opt);

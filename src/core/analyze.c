@@ -195,6 +195,7 @@ bool file_load(struct fl_worker *w, struct fl_file *f, const struct fl_path *fp,
 void file_unload(struct fl_worker *w, struct fl_file *f)
 {
 	cfg_release_all(f);
+	u64set_release(&f->fact_seen);
 	if (f->tree)
 		ts_tree_delete(f->tree);
 	f->tree = NULL;

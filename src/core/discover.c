@@ -14,6 +14,7 @@
  * - The result is sorted by path and free of duplicates, so output does not
  *   depend on readdir order or --jobs.
  */
+#include "config.h"
 #include "run.h"
 
 #include <dirent.h>
@@ -142,6 +143,8 @@ static void walk_dir(struct walk *w, const char *dir, const char *abs)
 					"broken symbolic link; skipped");
 			goto next;
 		}
+		if (w->p->opt->config && config_excludes(w->p->opt->config, path))
+			goto next;
 		if (S_ISDIR(st.st_mode)) {
 			if (is_skipped_dir(name) ||
 			    git_ignored(w, child_abs, true))

@@ -301,29 +301,7 @@ void fl_require_fact(struct fl_finding *fd, enum fl_fact_kind kind,
 /* Has this file recorded fact hash h already?  Marks it if not. */
 static bool fact_seen(struct fl_file *f, uint64_t h)
 {
-	if ((f->fact_n + 1) * 2 > f->fact_cap) {
-		uint32_t nc = f->fact_cap ? f->fact_cap * 2 : 256;
-		uint64_t *nv = arena_alloc(f->a, nc * sizeof(*nv));
-		for (uint32_t i = 0; i < f->fact_cap; i++) {
-			if (!f->fact_seen[i])
-				continue;
-			uint32_t j = (uint32_t)(f->fact_seen[i] & (nc - 1));
-			while (nv[j])
-				j = (j + 1) & (nc - 1);
-			nv[j] = f->fact_seen[i];
-		}
-		f->fact_seen = nv;
-		f->fact_cap = nc;
-	}
-	uint32_t j = (uint32_t)(h & (f->fact_cap - 1));
-	while (f->fact_seen[j]) {
-		if (f->fact_seen[j] == h)
-			return true;
-		j = (j + 1) & (f->fact_cap - 1);
-	}
-	f->fact_seen[j] = h;
-	f->fact_n++;
-	return false;
+	return !u64set_add(&f->fact_seen, h);
 }
 
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,

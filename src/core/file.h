@@ -56,8 +56,7 @@ struct fl_file {
 	uint32_t nlines;
 	uint32_t longest_line;     /* bytes */
 	struct fl_model m;
-	uint64_t *fact_seen;       /* hashes of facts already recorded */
-	uint32_t fact_cap, fact_n;
+	struct u64set fact_seen;   /* facts and mentions already recorded */
 	double deadline;           /* analysis time limit (now_seconds) */
 	bool timed_out;
 	const struct fl_program *prog; /* set when revisited in the global

@@ -157,49 +157,19 @@ static void run_files(struct fl_program *p, const struct fl_hookset *hs)
 /* ------------------------------------------------------------------ */
 /* Global phase                                                        */
 
-/* Open-addressing set of (kind, key) facts. */
+/* The program's facts: a set of fact_hash(kind, key). */
 struct factset {
-	uint64_t *h;
-	size_t cap, n;
+	struct u64set set;
 };
 
 static void factset_add(struct factset *s, uint64_t h)
 {
-	if ((s->n + 1) * 2 > s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 1024;
-		uint64_t *nh = xcalloc(nc, sizeof(*nh));
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->h[i]) {
-				size_t j = s->h[i] & (nc - 1);
-				while (nh[j])
-					j = (j + 1) & (nc - 1);
-				nh[j] = s->h[i];
-			}
-		free(s->h);
-		s->h = nh;
-		s->cap = nc;
-	}
-	size_t j = h & (s->cap - 1);
-	while (s->h[j]) {
-		if (s->h[j] == h)
-			return;
-		j = (j + 1) & (s->cap - 1);
-	}
-	s->h[j] = h;
-	s->n++;
+	u64set_add(&s->set, h);
 }
 
 static bool factset_has(const struct factset *s, uint64_t h)
 {
-	if (!s->cap)
-		return false;
-	size_t j = h & (s->cap - 1);
-	while (s->h[j]) {
-		if (s->h[j] == h)
-			return true;
-		j = (j + 1) & (s->cap - 1);
-	}
-	return false;
+	return u64set_has(&s->set, h);
 }
 
 bool program_has_fact(const struct fl_program *p, enum fl_fact_kind kind,
@@ -294,7 +264,7 @@ static void run_global(struct fl_program *p)
 		if (p->opt->enabled[i] && fl_checks[i]->global)
 			fl_checks[i]->global(p);
 	p->factset = NULL;
-	free(fs.h);
+	u64set_release(&fs.set);
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,8 +9,11 @@
 #include "diag.h"
 #include "file.h"
 
+struct fl_config;
+
 struct fl_options {
 	bool *enabled;             /* per check index */
+	const struct fl_config *config; /* excludes; NULL: none */
 	enum fl_confidence min_confidence;
 	int jobs;
 	size_t max_file_size;      /* bytes; larger files are skipped */

@@ -285,6 +285,55 @@ size_t utf8_count(const char *s, size_t n)
 	return count;
 }
 
+bool u64set_add(struct u64set *s, uint64_t h)
+{
+	h = h ? h : 1;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		uint64_t *nh = xcalloc(nc, sizeof(*nh));
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->h[i]) {
+				size_t j = s->h[i] & (nc - 1);
+				while (nh[j])
+					j = (j + 1) & (nc - 1);
+				nh[j] = s->h[i];
+			}
+		free(s->h);
+		s->h = nh;
+		s->cap = nc;
+	}
+	size_t j = h & (s->cap - 1);
+	while (s->h[j]) {
+		if (s->h[j] == h)
+			return false;
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->h[j] = h;
+	s->n++;
+	return true;
+}
+
+bool u64set_has(const struct u64set *s, uint64_t h)
+{
+	h = h ? h : 1;
+	if (!s->cap)
+		return false;
+	size_t j = h & (s->cap - 1);
+	while (s->h[j]) {
+		if (s->h[j] == h)
+			return true;
+		j = (j + 1) & (s->cap - 1);
+	}
+	return false;
+}
+
+void u64set_release(struct u64set *s)
+{
+	free(s->h);
+	s->h = NULL;
+	s->cap = s->n = 0;
+}
+
 uint64_t hash64(const void *data, size_t n)
 {
 	return XXH3_64bits(data, n);

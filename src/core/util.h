@@ -56,6 +56,12 @@ void *vec_grow_(void *v, size_t *cap, size_t want, size_t size);
 		(vec)->n = (vec)->cap = 0;                                     \
 	} while (0)
 
+/* A growable list of strings (works with the VEC_* macros). */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+
 /* A growable NUL-terminated byte string. */
 struct strbuf {
 	char *buf;
@@ -95,6 +101,16 @@ double now_seconds(void);
 bool utf8_valid(const char *s, size_t n, size_t *bad);
 /* Number of code points in [s, s+n) (invalid bytes count as one each). */
 size_t utf8_count(const char *s, size_t n);
+
+/* A set of non-zero 64-bit hashes (open addressing). */
+struct u64set {
+	uint64_t *h;
+	size_t cap, n;
+};
+/* Add h (0 is stored as 1); returns true if it was new. */
+bool u64set_add(struct u64set *s, uint64_t h);
+bool u64set_has(const struct u64set *s, uint64_t h);
+void u64set_release(struct u64set *s);
 
 /* 64-bit and 128-bit content hashes (xxHash XXH3). */
 uint64_t hash64(const void *data, size_t n);

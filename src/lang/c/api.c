@@ -8,6 +8,7 @@
  * learns what the code base itself checks, covers those).
  */
 #include "api.h"
+#include "../../core/config.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -146,11 +147,22 @@ static const struct c_fallible table[] = {
 	 "the file is not written", SEV_MEDIUM, NULL},
 };
 
+/* Functions the configuration names fallible ([api] fallible). */
+static const struct c_fallible configured = {
+	"", "returns a failure the caller must test",
+	"the failure goes unnoticed (this function is declared fallible in "
+	"the configuration)",
+	SEV_MEDIUM, NULL,
+};
+
 const struct c_fallible *c_fallible_lookup(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
 		if (!strcmp(table[i].name, name))
 			return &table[i];
+	for (size_t i = 0; i < fl_api_ext.fallible.n; i++)
+		if (!strcmp(fl_api_ext.fallible.v[i], name))
+			return &configured;
 	return NULL;
 }
 

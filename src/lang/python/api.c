@@ -1,5 +1,7 @@
 #include "api.h"
+#include "../../core/config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 static bool in_list(const char *s, const char *const *list, size_t n)
@@ -38,9 +40,19 @@ static const char *const lock_ctors[] = {
 	"gevent.lock.RLock",
 };
 
+/* In a list of strings from the configuration? */
+static bool in_ext(const char *s, const struct strlist *l)
+{
+	for (size_t i = 0; s && i < l->n; i++)
+		if (!strcmp(s, l->v[i]))
+			return true;
+	return false;
+}
+
 bool py_is_lock_ctor(const char *qname)
 {
-	return qname && IN(qname, lock_ctors);
+	return qname && (IN(qname, lock_ctors) ||
+			 in_ext(qname, &fl_api_ext.lock_types));
 }
 
 /*
@@ -319,12 +331,15 @@ bool py_is_logging_call(struct fl_file *f, TSNode call)
 		is_log = fl_text_eq(f, m, methods[i]);
 	if (!is_log)
 		return false;
-	/* the receiver's last name mentions log: logger, _log, LOG, logging */
+	/* the receiver's last name mentions log: logger, _log, LOG, logging;
+	 * or is named a logger in the configuration */
 	TSNode obj = fl_child(f, fn, F_object);
 	if (fl_kind(f, obj) == PK_attribute)
 		obj = fl_child(f, obj, F_attribute);
 	if (fl_kind(f, obj) != PK_identifier)
 		return false;
+	if (fl_api_ext.loggers.n && in_ext(fl_text(f, obj), &fl_api_ext.loggers))
+		return true;
 	uint32_t s = ts_node_start_byte(obj), e = ts_node_end_byte(obj);
 	for (uint32_t i = s; i + 3 <= e; i++)
 		if ((f->src[i] == 'l' || f->src[i] == 'L') &&
@@ -421,6 +436,22 @@ static const struct py_opener openers[] = {
 	{"mmap.mmap", "memory map", "close", NULL, false},
 };
 
+/* Openers from the configuration, in the table's shape (built once, on
+ * first use: the configuration is read before any thread starts). */
+static struct py_opener *ext_openers;
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void build_ext_openers(void)
+{
+	size_t n = fl_api_ext.openers.n;
+	ext_openers = xcalloc(n + 1, sizeof(*ext_openers));
+	for (size_t i = 0; i < n; i++) {
+		const struct fl_api_opener *o = &fl_api_ext.openers.v[i];
+		ext_openers[i] = (struct py_opener){o->qname, o->what,
+						   o->closers, NULL, o->external};
+	}
+}
+
 const struct py_opener *py_opener(const char *qname)
 {
 	if (!qname)
@@ -428,6 +459,12 @@ const struct py_opener *py_opener(const char *qname)
 	for (size_t i = 0; i < ARRAY_SIZE(openers); i++)
 		if (!strcmp(openers[i].qname, qname))
 			return &openers[i];
+	if (!fl_api_ext.openers.n)
+		return NULL;
+	pthread_once(&ext_once, build_ext_openers);
+	for (size_t i = 0; i < fl_api_ext.openers.n; i++)
+		if (!strcmp(ext_openers[i].qname, qname))
+			return &ext_openers[i];
 	return NULL;
 }
 
@@ -489,6 +526,8 @@ const char *py_blocking_call(const char *qname)
 	for (size_t i = 0; qname && i < ARRAY_SIZE(blocking); i++)
 		if (!strcmp(blocking[i].qname, qname))
 			return blocking[i].why;
+	if (in_ext(qname, &fl_api_ext.blocking))
+		return "it is declared blocking in the configuration";
 	return NULL;
 }
 
