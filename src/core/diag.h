@@ -71,6 +71,13 @@ enum fl_fact_kind {
 	FACT_ASYNC_METHOD,    /* some class has an async def of this name */
 	FACT_SYNC_DEF,        /* some function or method of this name is
 			       * not async */
+	FACT_SHRINK,          /* a container attribute of this name loses
+			       * entries somewhere (pop, del, clear, ...) */
+	FACT_GROWS,           /* a container attribute of this name grows */
+	FACT_NAME_USED,       /* a cleanup-like name is referenced */
+	FACT_DEFINES,         /* a cleanup-like function is defined */
+	FACT_LIMIT_READ,      /* a limit-like attribute is read */
+	FACT_LIMIT_SET,       /* a limit-like attribute is set */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks

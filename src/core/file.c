@@ -74,6 +74,25 @@ static bool expr_candidate(const struct fl_file *f, TSNode n, bool plain)
 			   k == CK_subscript_expression));
 }
 
+void fl_preorder(TSNode root, enum fl_visit (*visit)(void *ud, TSNode n),
+		 void *ud)
+{
+	TSTreeCursor cur = ts_tree_cursor_new(root);
+	for (;;) {
+		enum fl_visit v = visit(ud, ts_tree_cursor_current_node(&cur));
+		if (v == FL_STOP)
+			break;
+		if (v == FL_DESCEND && ts_tree_cursor_goto_first_child(&cur))
+			continue;
+		bool done = false;
+		while (!done && !ts_tree_cursor_goto_next_sibling(&cur))
+			done = !ts_tree_cursor_goto_parent(&cur);
+		if (done)
+			break;
+	}
+	ts_tree_cursor_delete(&cur);
+}
+
 void fl_find_names(struct fl_file *f, TSNode root, const char *name,
 		   bool (*cb)(void *ud, const TSNode *path, size_t n), void *ud)
 {

@@ -97,6 +97,13 @@ void fl_find_names(struct fl_file *f, TSNode root, const char *name,
 		   bool (*cb)(void *ud, const TSNode *path, size_t n),
 		   void *ud);
 
+/* Visit root and its descendants in document order, iteratively (any
+ * depth).  visit returns FL_DESCEND to go into the node's children,
+ * FL_SKIP to pass over them, FL_STOP to end the walk. */
+enum fl_visit { FL_DESCEND, FL_SKIP, FL_STOP };
+void fl_preorder(TSNode root, enum fl_visit (*visit)(void *ud, TSNode n),
+		 void *ud);
+
 /* 1-based line of a byte offset. */
 uint32_t fl_line_of(const struct fl_file *f, uint32_t byte);
 struct fl_loc fl_loc_of(const struct fl_file *f, TSNode n);

@@ -102,8 +102,35 @@ struct fl_with {
 	TSNode value;         /* the context manager expression */
 	const char *alias;    /* `as name`, or NULL */
 	int func;
+	int parent;           /* first item of the enclosing with statement
+			       * in the same function, -1 */
+	int first;            /* first item of its own with statement */
 	bool is_async;
 	uint32_t body_call_begin, body_call_end;
+};
+
+/* How code touches an attribute of self/cls (Python). */
+enum fl_access_kind {
+	ACC_LOAD = 1,     /* self.x */
+	ACC_STORE,        /* self.x = ... */
+	ACC_RMW,          /* self.x += ... */
+	ACC_DEL,          /* del self.x */
+	ACC_CALL,         /* self.x.method(...) */
+	ACC_ITEM_LOAD,    /* self.x[k] */
+	ACC_ITEM_STORE,   /* self.x[k] = ... */
+	ACC_ITEM_RMW,     /* self.x[k] += ... */
+	ACC_ITEM_DEL,     /* del self.x[k] */
+	ACC_METHOD,       /* self.x.method, not called (a callback) */
+};
+
+struct fl_access {
+	TSNode node;          /* the attribute node (self.x) */
+	const char *name;     /* "x" */
+	const char *method;   /* ACC_CALL, ACC_METHOD: the method's name */
+	int func;
+	int with;             /* first item of the innermost enclosing with
+			       * statement in the function, -1 */
+	uint8_t kind;         /* enum fl_access_kind */
 };
 
 struct fl_import {
@@ -124,6 +151,7 @@ struct fl_model {
 	VEC(struct fl_try) tries;
 	VEC(struct fl_handler) handlers;
 	VEC(struct fl_with) withs;
+	VEC(struct fl_access) accesses;
 	VEC(struct fl_import) imports;
 	VEC(struct fl_comment) comments;
 	uint32_t error_nodes, error_bytes, max_depth, nodes;

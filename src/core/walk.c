@@ -65,7 +65,7 @@ struct frame {
 	int aux;           /* builder data: func/try/with/handler index */
 };
 
-enum region_kind { R_FUNC = 1, R_CLASS, R_TRY, R_LOOP };
+enum region_kind { R_FUNC = 1, R_CLASS, R_TRY, R_LOOP, R_WITH };
 
 struct region {
 	uint8_t kind;
@@ -220,6 +220,95 @@ static TSNode c_declarator_name(struct fl_file *f, TSNode d)
 
 /* ------------------------------------------------------------------ */
 /* Model building: Python                                              */
+
+/* The first item of the innermost with statement whose body encloses
+ * the current node, within the current function; -1. */
+static int innermost_with(struct walker *w)
+{
+	for (size_t i = w->rg.n; i-- > 0;) {
+		struct region *r = &w->rg.v[i];
+		if (r->kind == R_FUNC || r->kind == R_CLASS)
+			return -1;
+		if (r->kind == R_WITH)
+			return r->idx;
+	}
+	return -1;
+}
+
+/* self.x / cls.x: record how it is touched. */
+static void add_access(struct walker *w, TSNode n)
+{
+	struct fl_file *f = w->f;
+	TSNode obj = fl_child(f, n, F_object);
+	if (fl_kind(f, obj) != PK_identifier ||
+	    !(fl_text_eq(f, obj, "self") || fl_text_eq(f, obj, "cls")))
+		return;
+	TSNode attr = fl_child(f, n, F_attribute);
+	if (ts_node_is_null(attr))
+		return;
+	struct frame *me = &w->st.v[w->st.n - 1];
+	struct frame *p = parent_frame(w, 0);
+	struct frame *gp = parent_frame(w, 1);
+	uint8_t kind = ACC_LOAD;
+	const char *method = NULL;
+	if (p) {
+		TSFieldId fld = me->field;
+		switch (p->kind) {
+		case PK_assignment:
+			if (fld == f->li->field[F_left])
+				kind = ACC_STORE;
+			break;
+		case PK_augmented_assignment:
+			if (fld == f->li->field[F_left])
+				kind = ACC_RMW;
+			break;
+		case PK_pattern_list:
+		case PK_tuple_pattern:
+		case PK_list_pattern:
+			kind = ACC_STORE;
+			break;
+		case PK_delete_statement:
+			kind = ACC_DEL;
+			break;
+		case PK_attribute:
+			if (fld == f->li->field[F_object] && gp &&
+			    gp->kind == PK_call &&
+			    p->field == f->li->field[F_function]) {
+				kind = ACC_CALL;
+			} else if (fld == f->li->field[F_object]) {
+				/* add_done_callback(self._tasks.discard) */
+				kind = ACC_METHOD;
+			}
+			if (kind != ACC_LOAD)
+				method = fl_text(f, fl_child(f, p->node,
+							     F_attribute));
+			break;
+		case PK_subscript:
+			if (fld != f->li->field[F_value] || !gp)
+				break;
+			if (gp->kind == PK_assignment &&
+			    p->field == f->li->field[F_left])
+				kind = ACC_ITEM_STORE;
+			else if (gp->kind == PK_augmented_assignment &&
+				 p->field == f->li->field[F_left])
+				kind = ACC_ITEM_RMW;
+			else if (gp->kind == PK_delete_statement)
+				kind = ACC_ITEM_DEL;
+			else
+				kind = ACC_ITEM_LOAD;
+			break;
+		default:
+			break;
+		}
+	}
+	struct fl_access *a = VEC_PUSH(&f->m.accesses);
+	a->node = n;
+	a->name = fl_text(f, attr);
+	a->method = method;
+	a->func = w->cur_func;
+	a->with = innermost_with(w);
+	a->kind = kind;
+}
 
 static bool first_child_is(struct fl_file *f, TSNode n, const char *word)
 {
@@ -476,6 +565,8 @@ static void py_enter(struct walker *w, struct frame *fr)
 				f->m.withs.v[i].body_call_begin =
 					(uint32_t)f->m.calls.n;
 			fr->aux = p->aux;
+			if ((size_t)p->aux < f->m.withs.n)
+				push_region(w, R_WITH, 0, p->aux);
 		} else if ((p->kind == PK_for_statement ||
 			    p->kind == PK_while_statement) &&
 			   fr->field == f->li->field[F_body]) {
@@ -542,6 +633,11 @@ static void py_enter(struct walker *w, struct frame *fr)
 				wi->value = ts_node_named_child(v, 0);
 		}
 		wi->func = w->cur_func;
+		wi->parent = innermost_with(w);
+		struct frame *stmt = parent_frame(w, 1);
+		wi->first = stmt && stmt->kind == PK_with_statement
+				    ? stmt->aux
+				    : (int)(f->m.withs.n - 1);
 		struct frame *ws = parent_frame(w, 1);
 		wi->is_async = ws && ws->kind == PK_with_statement &&
 			       first_child_is(f, ws->node, "async");
@@ -549,6 +645,9 @@ static void py_enter(struct walker *w, struct frame *fr)
 	}
 	case PK_call:
 		add_call(w, n);
+		break;
+	case PK_attribute:
+		add_access(w, n);
 		break;
 	case PK_import_statement:
 	case PK_import_from_statement:

@@ -112,23 +112,6 @@ static bool no_exc_copies(void *ud, const struct cfg *g, int n, uint32_t i,
 	return true;
 }
 
-static bool is_parameter(struct fl_file *f, const struct fl_func *fn,
-			 const char *name)
-{
-	TSNode params = fl_child(f, fn->node, F_parameters);
-	uint32_t n = ts_node_named_child_count(params);
-	for (uint32_t i = 0; i < n; i++) {
-		TSNode p = ts_node_named_child(params, i);
-		TSNode id = fl_kind(f, p) == PK_identifier ? p
-							   : fl_child(f, p, F_name);
-		if (ts_node_is_null(id) && ts_node_named_child_count(p))
-			id = ts_node_named_child(p, 0);
-		if (fl_text_eq(f, id, name))
-			return true;
-	}
-	return false;
-}
-
 static void check_func(struct fl_file *f, int fi)
 {
 	const struct fl_func *fn = &f->m.funcs.v[fi];
@@ -196,7 +179,7 @@ static void check_func(struct fl_file *f, int fi)
 		TSNode recv = fl_child(f, fl_child(f, calls[j], F_function),
 				       F_object);
 		if (fl_kind(f, recv) == PK_identifier &&
-		    !is_parameter(f, fn, fl_text(f, recv)))
+		    !py_is_parameter(f, fi, fl_text(f, recv)))
 			t.locals[t.nlocals++] = fl_text(f, recv);
 		else
 			all_local = false;

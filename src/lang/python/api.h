@@ -121,6 +121,26 @@ const char *py_one_line(struct fl_file *f, TSNode n);
 const char *py_blocking_call(const char *qname);
 const char *py_blocking_fix(const char *qname);
 
+/* Containers kept on objects (containers.c). */
+/* The kind of container a value creates ("dict", "list", "deque"...), or
+ * NULL: not a container, or a bounded one (deque(maxlen=...)). */
+const char *py_container_kind(struct fl_file *f, TSNode value);
+/* The assignment an ACC_STORE access is the target of (null if none). */
+TSNode py_access_assignment(struct fl_file *f, const struct fl_access *a);
+/* Does the access add to the container (x[k] = v, .append, .add...)? */
+bool py_grows(const struct fl_access *a);
+/* Does it remove from it (del x[k], .pop, .clear, .discard...)? */
+bool py_shrinks(const struct fl_access *a);
+/* Is it the name of a method that removes entries (pop, clear...)? */
+bool py_shrink_method(const char *method);
+/* Does function func have a parameter of this name? */
+bool py_is_parameter(struct fl_file *f, int func, const char *name);
+/* Is function an initialiser (__init__, __post_init__, reset...), or the
+ * module level (-1)? */
+bool py_is_init_func(struct fl_file *f, int func);
+/* Lower-case words of a snake_case or camelCase name. */
+size_t py_name_words(const char *name, char words[][24], size_t max);
+
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */
 const char *py_string_value(struct fl_file *f, TSNode n);
