@@ -158,6 +158,8 @@ struct fl_model {
 	struct cfg **cfgs;   /* per function, built on demand (cfg.h) */
 	uint8_t *does_io;    /* per function, computed on demand: 0 unknown,
 			      * 1 being computed, 2 no, 3 yes */
+	uint8_t *ctx;        /* per function: enum py_ctx bits, on demand */
+	int *ctx_start;      /* per function: the call starting its thread */
 };
 
 struct fl_file;

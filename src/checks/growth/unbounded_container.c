@@ -242,7 +242,8 @@ static void record_shrinks(struct fl_file *f)
 	/* other.x.pop(k), registry._agents.clear(): receivers not self */
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		if (!c->callee || !c->method || !py_shrink_method(c->method))
+		if (!c->callee || !c->method || !py_shrink_method(c->method) ||
+		    strlen(c->callee) <= strlen(c->method))
 			continue;
 		size_t len = strlen(c->callee) - strlen(c->method) - 1;
 		const char *recv = arena_strndup(f->a, c->callee, len);

@@ -121,6 +121,24 @@ const char *py_one_line(struct fl_file *f, TSNode n);
 const char *py_blocking_call(const char *qname);
 const char *py_blocking_fix(const char *qname);
 
+/* The function of this file a name reaches from function `from`:
+ * "self.m" / "cls.m" -> method m of the enclosing class, "helper" -> a
+ * module function or one nested in `from`; -1 when unknown. */
+int py_local_func(struct fl_file *f, int from, const char *dotted);
+
+/* Execution contexts (threads.c): which functions of the file run on
+ * threads the file starts.  Per function, computed once. */
+enum py_ctx {
+	PYCTX_THREAD = 1 << 0,   /* runs on a thread started here */
+	PYCTX_MANY = 1 << 1,     /* ... on several at once (a pool, a loop
+				  * of threads) */
+	PYCTX_ENTRY = 1 << 2,    /* is the target itself */
+};
+uint8_t py_func_ctx(struct fl_file *f, int func);
+/* The call that starts the thread function func runs on (first found),
+ * or -1. */
+int py_ctx_start(struct fl_file *f, int func);
+
 /* Containers kept on objects (containers.c). */
 /* The kind of container a value creates ("dict", "list", "deque"...), or
  * NULL: not a container, or a bounded one (deque(maxlen=...)). */

@@ -95,7 +95,8 @@ bool py_shrinks(const struct fl_access *a)
 bool py_is_parameter(struct fl_file *f, int func, const char *name)
 {
 	TSNode params = fl_child(f, f->m.funcs.v[func].node, F_parameters);
-	uint32_t n = ts_node_named_child_count(params);
+	uint32_t n = ts_node_is_null(params) ? 0
+					     : ts_node_named_child_count(params);
 	for (uint32_t i = 0; i < n; i++) {
 		TSNode p = ts_node_named_child(params, i);
 		TSNode id = fl_kind(f, p) == PK_identifier ? p

@@ -213,33 +213,41 @@ enum py_op py_target_op(struct fl_file *f, TSNode n, const char *target)
 	return s.op;
 }
 
-/* The function a call in function `from` reaches inside this file:
- * `self.m(...)` -> method m of the same class, `helper(...)` -> a module
- * function; -1 when unknown. */
-static int local_target(struct fl_file *f, int from, const struct fl_call *c)
+int py_local_func(struct fl_file *f, int from, const char *dotted)
 {
-	if (!c->callee)
+	if (!dotted)
 		return -1;
 	int cls = from >= 0 ? f->m.funcs.v[from].cls : -1;
+	/* a nested function sees its enclosing method's self */
+	for (int p = from; cls < 0 && p >= 0; p = f->m.funcs.v[p].parent)
+		cls = f->m.funcs.v[p].cls;
 	const char *name = NULL;
 	bool method = false;
-	if (!strncmp(c->callee, "self.", 5) && !strchr(c->callee + 5, '.')) {
-		name = c->callee + 5;
+	if ((!strncmp(dotted, "self.", 5) || !strncmp(dotted, "cls.", 4)) &&
+	    !strchr(strchr(dotted, '.') + 1, '.')) {
+		name = strchr(dotted, '.') + 1;
 		method = true;
-	} else if (!strchr(c->callee, '.')) {
-		name = c->callee;
+	} else if (!strchr(dotted, '.')) {
+		name = dotted;
 	} else {
 		return -1;
 	}
+	int found = -1;
 	for (size_t i = 0; i < f->m.funcs.n; i++) {
 		const struct fl_func *fn = &f->m.funcs.v[i];
-		if (strcmp(fn->name, name))
+		if (fn->is_lambda || strcmp(fn->name, name))
 			continue;
 		if (method ? (cls >= 0 && fn->cls == cls)
-			   : (fn->parent < 0 && fn->cls < 0))
-			return (int)i;
+			   : (fn->cls < 0 && (fn->parent < 0 ||
+					      fn->parent == from)))
+			found = (int)i; /* the last definition wins */
 	}
-	return -1;
+	return found;
+}
+
+static int local_target(struct fl_file *f, int from, const struct fl_call *c)
+{
+	return py_local_func(f, from, c->callee);
 }
 
 /*

@@ -1,0 +1,209 @@
+/*
+ * threads.c - which functions of a file run on threads the file starts.
+ *
+ * A thread starts at `threading.Thread(target=f)`, `threading.Timer(t, f)`,
+ * `_thread.start_new_thread(f, ...)`, `executor.submit(f, ...)`,
+ * `executor.map(f, ...)`, `loop.run_in_executor(ex, f, ...)`, and at the
+ * `run` method of a threading.Thread subclass.  f is resolved in the file
+ * (`self.m`, a module function, a nested function, a lambda,
+ * `functools.partial(f, ...)`), and the context spreads to the functions
+ * of the file those call (`self.helper()`, `helper()`), to a fixpoint.
+ * Targets handed to a pool, or threads started in a loop, run on several
+ * threads at once (PYCTX_MANY).
+ */
+#include "api.h"
+
+#include <string.h>
+
+/* The n-th positional argument, or the keyword argument kw; null. */
+static TSNode arg_of(struct fl_file *f, TSNode call, int pos, const char *kw)
+{
+	TSNode none = {{0}, NULL, NULL};
+	TSNode args = fl_child(f, call, F_arguments);
+	if (fl_kind(f, args) != PK_argument_list)
+		return none;
+	uint32_t n = ts_node_named_child_count(args);
+	int at = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		TSNode a = ts_node_named_child(args, i);
+		unsigned k = fl_kind(f, a);
+		if (k == PK_comment)
+			continue;
+		if (k == PK_keyword_argument) {
+			if (kw && fl_text_eq(f, fl_child(f, a, F_name), kw))
+				return fl_child(f, a, F_value);
+			continue;
+		}
+		if (k == PK_list_splat || k == PK_dictionary_splat)
+			return none;
+		if (at++ == pos)
+			return a;
+	}
+	return none;
+}
+
+/* The function of the file an expression names (self.m, f, lambda,
+ * partial(f, ...)), or -1. */
+static int target_func(struct fl_file *f, int from, TSNode e)
+{
+	e = fl_unparen(f, e);
+	switch (fl_kind(f, e)) {
+	case PK_lambda:
+		for (size_t i = 0; i < f->m.funcs.n; i++)
+			if (ts_node_eq(f->m.funcs.v[i].node, e))
+				return (int)i;
+		return -1;
+	case PK_identifier:
+	case PK_attribute:
+		return py_local_func(f, from, fl_text(f, e));
+	case PK_call: {
+		const char *q = model_resolve(
+			f, fl_text(f, fl_child(f, e, F_function)));
+		if (q && (!strcmp(q, "functools.partial") ||
+			  !strcmp(q, "partial")))
+			return target_func(f, from, arg_of(f, e, 0, NULL));
+		return -1;
+	}
+	default:
+		return -1;
+	}
+}
+
+static bool receiver_is_pool(const char *callee, const char *method)
+{
+	/* executor.submit / self._pool.map / ex.map: the receiver names a
+	 * pool or an executor */
+	if (strlen(callee) <= strlen(method))
+		return false;
+	size_t len = strlen(callee) - strlen(method) - 1;
+	char recv[128];
+	if (len >= sizeof(recv))
+		return false;
+	memcpy(recv, callee, len);
+	recv[len] = '\0';
+	const char *last = strrchr(recv, '.');
+	char w[8][24];
+	size_t n = py_name_words(last ? last + 1 : recv, w, 8);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w[i], "executor") || !strcmp(w[i], "pool") ||
+		    !strcmp(w[i], "ex") || !strcmp(w[i], "workers") ||
+		    !strcmp(w[i], "threadpool"))
+			return true;
+	return false;
+}
+
+/* Does call c start a thread running some function?  Returns the target
+ * expression (null if none) and sets *many. */
+static TSNode started_target(struct fl_file *f, const struct fl_call *c,
+			     bool *many)
+{
+	TSNode none = {{0}, NULL, NULL};
+	*many = (c->flags & CALL_IN_LOOP) != 0;
+	const char *q = c->qname;
+	if (q && !strcmp(q, "threading.Thread"))
+		return arg_of(f, c->node, 1, "target");
+	if (q && !strcmp(q, "threading.Timer"))
+		return arg_of(f, c->node, 1, "function");
+	if (q && (!strcmp(q, "_thread.start_new_thread") ||
+		  !strcmp(q, "_thread.start_new")))
+		return arg_of(f, c->node, 0, "function");
+	if (!c->callee || !c->method)
+		return none;
+	if (!strcmp(c->method, "run_in_executor")) {
+		*many = true;
+		return arg_of(f, c->node, 1, NULL);
+	}
+	if ((!strcmp(c->method, "submit") || !strcmp(c->method, "map") ||
+	     !strcmp(c->method, "apply_async")) &&
+	    receiver_is_pool(c->callee, c->method)) {
+		*many = true;
+		return arg_of(f, c->node, 0, "fn");
+	}
+	return none;
+}
+
+/* Is class ci a threading.Thread subclass? */
+static bool thread_subclass(struct fl_file *f, int ci)
+{
+	TSNode sup = fl_child(f, f->m.classes.v[ci].node, F_superclasses);
+	uint32_t n = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
+	for (uint32_t i = 0; i < n; i++) {
+		TSNode b = ts_node_named_child(sup, i);
+		if (fl_kind(f, b) != PK_identifier && fl_kind(f, b) != PK_attribute)
+			continue;
+		const char *q = model_resolve(f, fl_text(f, b));
+		if (q && !strcmp(q, "threading.Thread"))
+			return true;
+	}
+	return false;
+}
+
+static void compute(struct fl_file *f)
+{
+	size_t nf = f->m.funcs.n;
+	f->m.ctx = arena_alloc(f->a, nf ? nf : 1);
+	f->m.ctx_start = arena_alloc(f->a, (nf ? nf : 1) * sizeof(int));
+	for (size_t i = 0; i < nf; i++)
+		f->m.ctx_start[i] = -1;
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		bool many = false;
+		TSNode t = started_target(f, c, &many);
+		if (ts_node_is_null(t))
+			continue;
+		int fi = target_func(f, c->func, t);
+		if (fi < 0 || f->m.funcs.v[fi].is_async)
+			continue;
+		f->m.ctx[fi] |= PYCTX_THREAD | PYCTX_ENTRY |
+				(many ? PYCTX_MANY : 0);
+		if (f->m.ctx_start[fi] < 0)
+			f->m.ctx_start[fi] = (int)i;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		const struct fl_func *fn = &f->m.funcs.v[i];
+		if (fn->cls >= 0 && !strcmp(fn->name, "run") &&
+		    thread_subclass(f, fn->cls))
+			f->m.ctx[i] |= PYCTX_THREAD | PYCTX_ENTRY;
+	}
+	/* spread through calls within the file, to a fixpoint */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < nf; i++) {
+			uint8_t cx = f->m.ctx[i] & (PYCTX_THREAD | PYCTX_MANY);
+			if (!cx)
+				continue;
+			const struct fl_func *fn = &f->m.funcs.v[i];
+			for (uint32_t k = fn->call_begin; k < fn->call_end; k++) {
+				const struct fl_call *c = &f->m.calls.v[k];
+				if (c->func != (int)i)
+					continue;
+				int t = py_local_func(f, (int)i, c->callee);
+				if (t < 0 || f->m.funcs.v[t].is_async ||
+				    (f->m.ctx[t] | cx) == f->m.ctx[t])
+					continue;
+				f->m.ctx[t] |= cx;
+				if (f->m.ctx_start[t] < 0)
+					f->m.ctx_start[t] = f->m.ctx_start[i];
+				changed = true;
+			}
+		}
+	}
+}
+
+uint8_t py_func_ctx(struct fl_file *f, int func)
+{
+	if (func < 0)
+		return 0;
+	if (!f->m.ctx)
+		compute(f);
+	return f->m.ctx[func];
+}
+
+int py_ctx_start(struct fl_file *f, int func)
+{
+	if (func < 0)
+		return -1;
+	if (!f->m.ctx)
+		compute(f);
+	return f->m.ctx_start[func];
+}
