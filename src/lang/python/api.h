@@ -139,6 +139,16 @@ uint8_t py_func_ctx(struct fl_file *f, int func);
  * or -1. */
 int py_ctx_start(struct fl_file *f, int func);
 
+/* A name that says it is a lock: lock, mutex, rlock, cond, cv... */
+bool py_lock_name(const char *name);
+/* Does self.<name> of class ci hold a thread-safe object (a lock, an
+ * event, a queue, a thread, an executor...) or is it named as a lock? */
+bool py_thread_safe_attr(struct fl_file *f, int ci, const char *name);
+/* The lock a with-item value (or acquire receiver) names, as the
+ * attribute ("_lock" for self._lock) or global name; NULL when it is no
+ * thread lock (asyncio locks are not). */
+const char *py_with_lock(struct fl_file *f, int ci, TSNode value);
+
 /* Containers kept on objects (containers.c). */
 /* The kind of container a value creates ("dict", "list", "deque"...), or
  * NULL: not a container, or a bounded one (deque(maxlen=...)). */

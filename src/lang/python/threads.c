@@ -207,3 +207,103 @@ int py_ctx_start(struct fl_file *f, int func)
 		compute(f);
 	return f->m.ctx_start[func];
 }
+
+/* ------------------------------------------------------------------ */
+/* Locks                                                               */
+
+bool py_lock_name(const char *name)
+{
+	/* the last word names it: state_lock, _cv, _mutex; not
+	 * lock_timeout or _cv_tokens */
+	static const char *const words[] = {
+		"lock", "mutex", "rlock", "cond", "condition", "cv", "mtx",
+	};
+	char w[8][24];
+	size_t n = py_name_words(name, w, 8);
+	for (size_t k = 0; n && k < ARRAY_SIZE(words); k++)
+		if (!strcmp(w[n - 1], words[k]))
+			return true;
+	return false;
+}
+
+/* The value stored by an ACC_STORE access, resolved to a qualified
+ * callee when it is a call ("threading.Lock"), or NULL. */
+static const char *stored_ctor(struct fl_file *f, const struct fl_access *a)
+{
+	TSNode asg = py_access_assignment(f, a);
+	if (ts_node_is_null(asg))
+		return NULL;
+	TSNode v = fl_unparen(f, fl_child(f, asg, F_right));
+	if (fl_kind(f, v) != PK_call)
+		return NULL;
+	return model_resolve(f, fl_text(f, fl_child(f, v, F_function)));
+}
+
+/* Is self.<name> set somewhere in class ci to a call of a constructor
+ * pred accepts? */
+static bool stored_from(struct fl_file *f, int ci, const char *name,
+			bool (*pred)(const char *qname))
+{
+	for (size_t i = 0; i < f->m.accesses.n; i++) {
+		const struct fl_access *a = &f->m.accesses.v[i];
+		if (a->kind != ACC_STORE || a->func < 0 ||
+		    f->m.funcs.v[a->func].cls != ci || strcmp(a->name, name))
+			continue;
+		const char *q = stored_ctor(f, a);
+		if (q && pred(q))
+			return true;
+	}
+	return false;
+}
+
+static bool thread_safe_ctor(const char *q)
+{
+	return py_is_lock_ctor(q) || !strncmp(q, "queue.", 6) ||
+	       !strncmp(q, "asyncio.", 8) || !strcmp(q, "threading.Event") ||
+	       !strcmp(q, "threading.local") || !strcmp(q, "threading.Thread") ||
+	       !strcmp(q, "threading.Barrier") ||
+	       !strncmp(q, "concurrent.futures.", 19) ||
+	       !strncmp(q, "multiprocessing.", 16);
+}
+
+static bool async_lock_ctor(const char *q)
+{
+	return !strncmp(q, "asyncio.", 8) || !strncmp(q, "trio.", 5) ||
+	       !strncmp(q, "anyio.", 6);
+}
+
+/* Attributes of class ci that hold thread-safe objects: a lock, an event,
+ * a queue, a thread-local... accessing them needs no lock. */
+bool py_thread_safe_attr(struct fl_file *f, int ci, const char *name)
+{
+	return py_lock_name(name) ||
+	       stored_from(f, ci, name, thread_safe_ctor);
+}
+
+/* Is self.<name> of class ci an asyncio lock (not a thread lock)? */
+static bool asyncio_lock(struct fl_file *f, int ci, const char *name)
+{
+	return stored_from(f, ci, name, async_lock_ctor);
+}
+
+/* The lock a with-item value names: self.X -> "X" (a thread lock of the
+ * class), a module-level name -> the name; NULL if it is no lock. */
+const char *py_with_lock(struct fl_file *f, int ci, TSNode v)
+{
+	v = fl_unparen(f, v);
+	const char *name = NULL;
+	if (fl_kind(f, v) == PK_attribute) {
+		TSNode obj = fl_child(f, v, F_object);
+		if (!fl_text_eq(f, obj, "self") && !fl_text_eq(f, obj, "cls"))
+			return NULL;
+		name = fl_text(f, fl_child(f, v, F_attribute));
+		if (asyncio_lock(f, ci, name))
+			return NULL;
+	} else if (fl_kind(f, v) == PK_identifier) {
+		name = fl_text(f, v);
+	} else {
+		return NULL;
+	}
+	return py_lock_name(name) ? name : NULL;
+}
+
