@@ -245,10 +245,11 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 		TSNode obj = fl_child(f, left, F_object);
 		if (!fl_text_eq(f, obj, "self") && !fl_text_eq(f, obj, "cls"))
 			return;
-	} else if (fl_kind(f, left) != PK_identifier ||
-		   !declares_global(f, fi, target)) {
+	} else if (fl_kind(f, left) != PK_identifier) {
 		return;
 	}
+	if (!stateful(c))
+		return; /* two copies of a computed value are harmless */
 	/* From the store outwards: the lazy tests and the locks taken. */
 	enum { EV_TEST = 1, EV_LOCK } ev[32];
 	TSNode evn[32];
@@ -294,8 +295,8 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 	}
 	if (tested_under_lock)
 		return; /* double-checked locking */
-	if (!stateful(c))
-		return; /* two copies of a computed value are harmless */
+	if (!attr && !declares_global(f, fi, target))
+		return; /* a local: nobody else sees it */
 	if (ci >= 0 && called_under_lock(f, ci, fi))
 		return; /* every caller holds a lock */
 	uint8_t cx = py_func_ctx(f, fi);

@@ -566,8 +566,9 @@ static int method_of(struct fl_file *f, int ci, int fi)
 static void check_class(struct fl_file *f, int ci, struct named *idx,
 			struct site *s, struct locks *cl, uint8_t *cl_done)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < f->m.accesses.n; i++)
+	size_t n = 0, lo, hi;
+	py_class_accesses(f, ci, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
 		if (considered(f, ci, &f->m.accesses.v[i]))
 			idx[n++] = (struct named){f->m.accesses.v[i].name, i};
 	qsort(idx, n, sizeof(*idx), by_name);

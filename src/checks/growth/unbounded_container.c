@@ -263,8 +263,9 @@ struct grown {
 static size_t candidates(struct fl_file *f, int ci, struct grown *out,
 			 size_t max)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < f->m.accesses.n && n < max; i++) {
+	size_t n = 0, lo, hi;
+	py_class_accesses(f, ci, &lo, &hi);
+	for (size_t i = lo; i < hi && n < max; i++) {
 		const struct fl_access *a = &f->m.accesses.v[i];
 		if (a->kind != ACC_STORE || a->func < 0 ||
 		    f->m.funcs.v[a->func].cls != ci ||
@@ -279,7 +280,7 @@ static size_t candidates(struct fl_file *f, int ci, struct grown *out,
 			continue;
 		const struct fl_access *grow = NULL;
 		bool shrinks = false;
-		for (size_t k = 0; k < f->m.accesses.n; k++) {
+		for (size_t k = lo; k < hi; k++) {
 			const struct fl_access *b = &f->m.accesses.v[k];
 			if (b->func < 0 || strcmp(b->name, a->name) ||
 			    f->m.funcs.v[b->func].cls != ci)

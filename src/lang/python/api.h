@@ -163,6 +163,9 @@ bool py_shrinks(const struct fl_access *a);
 bool py_shrink_method(const char *method);
 /* Does function func have a parameter of this name? */
 bool py_is_parameter(struct fl_file *f, int func, const char *name);
+/* The accesses inside class ci's body: indices [*lo, *hi). */
+void py_class_accesses(const struct fl_file *f, int ci, size_t *lo,
+		       size_t *hi);
 /* Is function an initialiser (__init__, __post_init__, reset...), or the
  * module level (-1)? */
 bool py_is_init_func(struct fl_file *f, int func);

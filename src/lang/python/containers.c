@@ -144,3 +144,25 @@ size_t py_name_words(const char *name, char words[][24], size_t max)
 	}
 	return n;
 }
+
+/* First access at or after byte b (accesses are in document order). */
+static size_t access_at(const struct fl_file *f, uint32_t b)
+{
+	size_t lo = 0, hi = f->m.accesses.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ts_node_start_byte(f->m.accesses.v[mid].node) < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void py_class_accesses(const struct fl_file *f, int ci, size_t *lo,
+		       size_t *hi)
+{
+	TSNode n = f->m.classes.v[ci].node;
+	*lo = access_at(f, ts_node_start_byte(n));
+	*hi = access_at(f, ts_node_end_byte(n));
+}
