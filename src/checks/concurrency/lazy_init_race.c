@@ -224,8 +224,39 @@ static bool imports_threading(struct fl_file *f)
 	return false;
 }
 
+/* Module-level functions of the file from which fi is reached by calls
+ * within the file (fi itself included): if another module starts a
+ * thread on one of them, fi runs on it.  Returns how many (at most max;
+ * max + 1 means more). */
+static size_t entries_of(struct fl_file *f, int fi, int *out, size_t max)
+{
+	int reach[64];
+	size_t nr = 0, n = 0;
+	reach[nr++] = fi;
+	for (size_t r = 0; r < nr; r++) {
+		int t = reach[r];
+		const struct fl_func *tf = &f->m.funcs.v[t];
+		if (tf->parent < 0 && tf->cls < 0 && !tf->is_lambda) {
+			if (n == max)
+				return max + 1;
+			out[n++] = t;
+		}
+		for (size_t i = 0; i < f->m.calls.n && nr < 64; i++) {
+			const struct fl_call *c = &f->m.calls.v[i];
+			if (c->func < 0 || py_local_func(f, c->func, c->callee) != t)
+				continue;
+			bool seen = false;
+			for (size_t k = 0; k < nr && !seen; k++)
+				seen = reach[k] == c->func;
+			if (!seen)
+				reach[nr++] = c->func;
+		}
+	}
+	return n;
+}
+
 static void check_call(struct fl_file *f, const struct fl_call *c,
-		       bool mod_locks, bool imports)
+		       bool mod_locks, bool imports, bool revisit)
 {
 	int fi = c->func;
 	const struct fl_func *fn = &f->m.funcs.v[fi];
@@ -302,7 +333,28 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 	uint8_t cx = py_func_ctx(f, fi);
 	enum fl_confidence conf;
 	const char *why;
-	if (cx & PYCTX_THREAD) {
+	/* threads started on this code by another module */
+	int ent[8];
+	size_t ne = (cx & PYCTX_THREAD) || lock_inside
+			    ? 0
+			    : entries_of(f, fi, ent, ARRAY_SIZE(ent));
+	if (ne > ARRAY_SIZE(ent))
+		ne = 0;
+	int started_elsewhere = -1;
+	for (size_t k = 0; revisit && k < ne && started_elsewhere < 0; k++)
+		if (fl_has_fact(f, FACT_THREAD_TARGET,
+				py_module_key(f, ent[k])))
+			started_elsewhere = ent[k];
+	if (revisit && started_elsewhere < 0)
+		return;
+	if (!revisit)
+		for (size_t k = 0; k < ne; k++)
+			fl_mention(f, &check_lazy_init_race, FACT_THREAD_TARGET,
+				   py_module_key(f, ent[k]), FACT_NONE, NULL);
+	if (started_elsewhere >= 0) {
+		conf = CONF_HIGH;
+		why = "";
+	} else if (cx & PYCTX_THREAD) {
 		conf = CONF_HIGH;
 		why = "it runs on threads this module starts";
 	} else if (lock_inside) {
@@ -328,6 +380,10 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 	}
 	if (f->is_test)
 		conf = CONF_LOW;
+	/* a low finding must give way to the high one a revisit may make:
+	 * possible for at most two entries (two conditions) */
+	if (conf < CONF_HIGH && ne > 2)
+		return;
 	const char *what = c->qname ? c->qname : c->callee ? c->callee : "...";
 	struct fl_finding *fd = fl_report(
 		f, &check_lazy_init_race, left, conf,
@@ -350,17 +406,27 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 		 "of '%s()' happens",
 		 what);
 	int st = py_ctx_start(f, fi);
-	if (st >= 0)
+	if (started_elsewhere >= 0)
+		fl_trace(f, fd, f->m.funcs.v[started_elsewhere].node,
+			 "another module of the program starts a thread on "
+			 "'%s'%s",
+			 py_module_key(f, started_elsewhere),
+			 started_elsewhere == fi ? "" : ", which calls this");
+	else if (st >= 0)
 		fl_trace(f, fd, f->m.calls.v[st].node,
 			 "'%s' runs on the thread started here", fn->qualname);
 	else
 		fl_trace(f, fd, fn->node, "threads are likely: %s", why);
+	/* a low finding gives way to the high one the revisit makes */
+	for (size_t k = 0; conf < CONF_HIGH && k < ne; k++)
+		fl_require_no_fact(fd, FACT_THREAD_TARGET,
+				   py_module_key(f, ent[k]), NULL);
 	fl_set_hint(fd,
 		    "create it at import time or in __init__, or test and "
 		    "store under one lock (test again after taking it)");
 }
 
-static void check(struct fl_file *f)
+static void each(struct fl_file *f, bool revisit)
 {
 	bool imports = imports_threading(f);
 	bool mod_locks = false, mod_known = false;
@@ -374,8 +440,19 @@ static void check(struct fl_file *f)
 			mod_locks = module_uses_locks(f);
 			mod_known = true;
 		}
-		check_call(f, c, mod_locks, imports);
+		check_call(f, c, mod_locks, imports, revisit);
 	}
+}
+
+static void check(struct fl_file *f)
+{
+	py_record_thread_facts(f);
+	each(f, false);
+}
+
+static void revisit(struct fl_file *f)
+{
+	each(f, true);
 }
 
 const struct fl_check check_lazy_init_race = {
@@ -390,4 +467,5 @@ const struct fl_check check_lazy_init_race = {
 		   "own.",
 	.fix_hint = "create it eagerly, or test and store under one lock",
 	.file_end = check,
+	.revisit = revisit,
 };

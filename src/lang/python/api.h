@@ -138,6 +138,13 @@ uint8_t py_func_ctx(struct fl_file *f, int func);
 /* The call that starts the thread function func runs on (first found),
  * or -1. */
 int py_ctx_start(struct fl_file *f, int func);
+/* Record FACT_THREAD_TARGET "module.function" for each thread this file
+ * starts on a function imported from another module. */
+void py_record_thread_facts(struct fl_file *f);
+/* The FACT_THREAD_TARGET key of module-level function func. */
+const char *py_module_key(struct fl_file *f, int func);
+/* Mark func as a thread entry (known from another module) and spread. */
+void py_ctx_add_entry(struct fl_file *f, int func);
 
 /* A name that says it is a lock: lock, mutex, rlock, cond, cv... */
 bool py_lock_name(const char *name);

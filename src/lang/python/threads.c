@@ -138,6 +138,34 @@ static bool thread_subclass(struct fl_file *f, int ci)
 	return false;
 }
 
+/* Spread thread contexts through calls within the file, to a fixpoint. */
+static void spread(struct fl_file *f)
+{
+	size_t nf = f->m.funcs.n;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < nf; i++) {
+			uint8_t cx = f->m.ctx[i] & (PYCTX_THREAD | PYCTX_MANY);
+			if (!cx)
+				continue;
+			const struct fl_func *fn = &f->m.funcs.v[i];
+			for (uint32_t k = fn->call_begin; k < fn->call_end; k++) {
+				const struct fl_call *c = &f->m.calls.v[k];
+				if (c->func != (int)i)
+					continue;
+				int t = py_local_func(f, (int)i, c->callee);
+				if (t < 0 || f->m.funcs.v[t].is_async ||
+				    (f->m.ctx[t] | cx) == f->m.ctx[t])
+					continue;
+				f->m.ctx[t] |= cx;
+				if (f->m.ctx_start[t] < 0)
+					f->m.ctx_start[t] = f->m.ctx_start[i];
+				changed = true;
+			}
+		}
+	}
+}
+
 static void compute(struct fl_file *f)
 {
 	size_t nf = f->m.funcs.n;
@@ -165,29 +193,79 @@ static void compute(struct fl_file *f)
 		    thread_subclass(f, fn->cls))
 			f->m.ctx[i] |= PYCTX_THREAD | PYCTX_ENTRY;
 	}
-	/* spread through calls within the file, to a fixpoint */
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t i = 0; i < nf; i++) {
-			uint8_t cx = f->m.ctx[i] & (PYCTX_THREAD | PYCTX_MANY);
-			if (!cx)
-				continue;
-			const struct fl_func *fn = &f->m.funcs.v[i];
-			for (uint32_t k = fn->call_begin; k < fn->call_end; k++) {
-				const struct fl_call *c = &f->m.calls.v[k];
-				if (c->func != (int)i)
-					continue;
-				int t = py_local_func(f, (int)i, c->callee);
-				if (t < 0 || f->m.funcs.v[t].is_async ||
-				    (f->m.ctx[t] | cx) == f->m.ctx[t])
-					continue;
-				f->m.ctx[t] |= cx;
-				if (f->m.ctx_start[t] < 0)
-					f->m.ctx_start[t] = f->m.ctx_start[i];
-				changed = true;
-			}
-		}
+	spread(f);
+}
+
+/* Is the first component of a dotted name an import of this file? */
+static bool imported_name(struct fl_file *f, const char *text)
+{
+	size_t n = strcspn(text, ".");
+	for (size_t i = 0; i < f->m.imports.n; i++) {
+		const char *a = f->m.imports.v[i].alias;
+		if (a && strlen(a) == n && !strncmp(a, text, n))
+			return true;
 	}
+	return false;
+}
+
+/* "pkg.telemetry.flush_loop" -> "telemetry.flush_loop" */
+static const char *last_two(struct fl_file *f, const char *q)
+{
+	const char *last = strrchr(q, '.');
+	if (!last)
+		return NULL;
+	const char *p = last;
+	while (p > q && p[-1] != '.')
+		p--;
+	return arena_strndup(f->a, p, strlen(p));
+}
+
+void py_record_thread_facts(struct fl_file *f)
+{
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		bool many = false;
+		TSNode t = fl_unparen(f, started_target(f, c, &many));
+		unsigned k = fl_kind(f, t);
+		if (k != PK_identifier && k != PK_attribute)
+			continue;
+		const char *text = fl_text(f, t);
+		if (py_local_func(f, c->func, text) >= 0 ||
+		    !imported_name(f, text))
+			continue;
+		const char *q = model_resolve(f, text);
+		while (q && *q == '.')
+			q++;
+		const char *key = q ? last_two(f, q) : NULL;
+		if (key)
+			fl_fact(f, FACT_THREAD_TARGET, key, c->node);
+	}
+}
+
+const char *py_module_key(struct fl_file *f, int func)
+{
+	const char *p = f->path;
+	const char *base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	size_t len = strcspn(base, ".");
+	if (!strcmp(base, "__init__.py") && base > p + 1) {
+		/* a package: its directory's name */
+		const char *dir = base - 1;
+		while (dir > p && dir[-1] != '/')
+			dir--;
+		base = dir;
+		len = (size_t)(strchr(dir, '/') - dir);
+	}
+	return arena_printf(f->a, "%.*s.%s", (int)len, base,
+			    f->m.funcs.v[func].name);
+}
+
+void py_ctx_add_entry(struct fl_file *f, int func)
+{
+	if (!f->m.ctx)
+		compute(f);
+	f->m.ctx[func] |= PYCTX_THREAD | PYCTX_ENTRY;
+	spread(f);
 }
 
 uint8_t py_func_ctx(struct fl_file *f, int func)
