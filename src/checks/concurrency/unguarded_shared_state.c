@@ -424,6 +424,14 @@ static void report_deviant(struct fl_file *f, int ci, const char *attr,
 	}
 }
 
+/* The context as far as self is concerned: a request handler runs on
+ * many threads, but each with its own instance. */
+static uint8_t self_ctx(struct fl_file *f, int func)
+{
+	uint8_t cx = py_func_ctx(f, func);
+	return (cx & PYCTX_OWN_SELF) ? 0 : cx;
+}
+
 static bool ctx_differs(uint8_t a, uint8_t b)
 {
 	return ((a ^ b) & PYCTX_THREAD) || ((a & b) & PYCTX_MANY);
@@ -435,11 +443,11 @@ static void report_shared(struct fl_file *f, int ci, const char *attr,
 	/* one finding per attribute: the strongest pair */
 	int best_i = -1, best_j = -1, best_rank = 0;
 	for (size_t i = 0; i < ns; i++) {
-		uint8_t cx = py_func_ctx(f, s[i].a->func);
+		uint8_t cx = self_ctx(f, s[i].a->func);
 		if (!(cx & PYCTX_THREAD))
 			continue;
 		for (size_t j = 0; j < ns; j++) {
-			uint8_t cj = py_func_ctx(f, s[j].a->func);
+			uint8_t cj = self_ctx(f, s[j].a->func);
 			if (i != j && !ctx_differs(cx, cj) &&
 			    !(cx & PYCTX_MANY))
 				continue;
@@ -471,7 +479,7 @@ static void report_shared(struct fl_file *f, int ci, const char *attr,
 		t = &s[best_j], o = &s[best_i];
 	const struct fl_func *tf = &f->m.funcs.v[t->a->func];
 	const struct fl_func *of = &f->m.funcs.v[o->a->func];
-	uint8_t tc = py_func_ctx(f, t->a->func);
+	uint8_t tc = self_ctx(f, t->a->func);
 	bool same = t == o;
 	const char *why =
 		t->ch == CH_ITER || o->ch == CH_ITER
@@ -497,8 +505,8 @@ static void report_shared(struct fl_file *f, int ci, const char *attr,
 		fl_trace(f, fd, f->m.calls.v[st].node,
 			 "'%s' runs on the thread%s started here",
 			 (tc & PYCTX_THREAD) ? tf->qualname : of->qualname,
-			 (py_func_ctx(f, (tc & PYCTX_THREAD) ? t->a->func
-							     : o->a->func) &
+			 (self_ctx(f, (tc & PYCTX_THREAD) ? t->a->func
+							  : o->a->func) &
 			  PYCTX_MANY)
 				 ? "s"
 				 : "");

@@ -133,6 +133,8 @@ enum py_ctx {
 	PYCTX_MANY = 1 << 1,     /* ... on several at once (a pool, a loop
 				  * of threads) */
 	PYCTX_ENTRY = 1 << 2,    /* is the target itself */
+	PYCTX_OWN_SELF = 1 << 3, /* ... with an object of its own: a request
+				  * handler instance made per request */
 };
 uint8_t py_func_ctx(struct fl_file *f, int func);
 /* The call that starts the thread function func runs on (first found),

@@ -122,8 +122,9 @@ static TSNode started_target(struct fl_file *f, const struct fl_call *c,
 	return none;
 }
 
-/* Is class ci a threading.Thread subclass? */
-static bool thread_subclass(struct fl_file *f, int ci)
+/* Does class ci derive (directly) from a class named in `bases`? */
+static bool derives_from(struct fl_file *f, int ci, const char *const *bases,
+			 size_t nb)
 {
 	TSNode sup = fl_child(f, f->m.classes.v[ci].node, F_superclasses);
 	uint32_t n = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
@@ -132,10 +133,36 @@ static bool thread_subclass(struct fl_file *f, int ci)
 		if (fl_kind(f, b) != PK_identifier && fl_kind(f, b) != PK_attribute)
 			continue;
 		const char *q = model_resolve(f, fl_text(f, b));
-		if (q && !strcmp(q, "threading.Thread"))
-			return true;
+		for (size_t k = 0; q && k < nb; k++)
+			if (!strcmp(q, bases[k]))
+				return true;
 	}
 	return false;
+}
+
+/* Request handlers of socketserver and http.server: a threading server
+ * runs handle() / do_GET() on a thread per request. */
+static bool handler_entry(struct fl_file *f, const struct fl_func *fn)
+{
+	static const char *const bases[] = {
+		"socketserver.BaseRequestHandler",
+		"socketserver.StreamRequestHandler",
+		"socketserver.DatagramRequestHandler",
+		"http.server.BaseHTTPRequestHandler",
+		"http.server.SimpleHTTPRequestHandler",
+		"http.server.CGIHTTPRequestHandler",
+	};
+	if (fn->cls < 0 || fn->is_async ||
+	    (strcmp(fn->name, "handle") && strncmp(fn->name, "do_", 3)))
+		return false;
+	return derives_from(f, fn->cls, bases, ARRAY_SIZE(bases));
+}
+
+/* Is class ci a threading.Thread subclass? */
+static bool thread_subclass(struct fl_file *f, int ci)
+{
+	static const char *const bases[] = {"threading.Thread"};
+	return derives_from(f, ci, bases, 1);
 }
 
 /* Spread thread contexts through calls within the file, to a fixpoint. */
@@ -145,7 +172,8 @@ static void spread(struct fl_file *f)
 	for (bool changed = true; changed;) {
 		changed = false;
 		for (size_t i = 0; i < nf; i++) {
-			uint8_t cx = f->m.ctx[i] & (PYCTX_THREAD | PYCTX_MANY);
+			uint8_t cx = f->m.ctx[i] &
+				     (PYCTX_THREAD | PYCTX_MANY | PYCTX_OWN_SELF);
 			if (!cx)
 				continue;
 			const struct fl_func *fn = &f->m.funcs.v[i];
@@ -192,6 +220,9 @@ static void compute(struct fl_file *f)
 		if (fn->cls >= 0 && !strcmp(fn->name, "run") &&
 		    thread_subclass(f, fn->cls))
 			f->m.ctx[i] |= PYCTX_THREAD | PYCTX_ENTRY;
+		else if (handler_entry(f, fn))
+			f->m.ctx[i] |= PYCTX_THREAD | PYCTX_MANY | PYCTX_ENTRY |
+				       PYCTX_OWN_SELF;
 	}
 	spread(f);
 }
