@@ -73,7 +73,6 @@ enum fl_fact_kind {
 			       * not async */
 	FACT_SHRINK,          /* a container attribute of this name loses
 			       * entries somewhere (pop, del, clear, ...) */
-	FACT_GROWS,           /* a container attribute of this name grows */
 	FACT_NAME_USED,       /* a cleanup-like name is referenced */
 	FACT_DEFINES,         /* a cleanup-like function is defined */
 	FACT_LIMIT_READ,      /* a limit-like attribute is read */

@@ -305,20 +305,17 @@ static size_t candidates(struct fl_file *f, int ci, struct grown *out,
 	return n;
 }
 
-static void each(struct fl_file *f, bool revisit)
+/* Every candidate is reported here, kept by the global phase only if no
+ * file of the program removes from an attribute of that name (a
+ * conditional finding: no second pass over the file). */
+static void check(struct fl_file *f)
 {
+	record_shrinks(f);
 	struct grown g[64];
 	for (size_t ci = 0; ci < f->m.classes.n; ci++) {
 		size_t n = candidates(f, (int)ci, g, ARRAY_SIZE(g));
 		for (size_t k = 0; k < n; k++) {
 			const char *name = g[k].init->name;
-			if (!revisit) {
-				fl_mention(f, &check_unbounded_container,
-					   FACT_GROWS, name, FACT_SHRINK, name);
-				continue;
-			}
-			if (fl_has_fact(f, FACT_SHRINK, name))
-				continue;
 			const struct fl_func *gf = &f->m.funcs.v[g[k].grow->func];
 			struct fl_finding *fd = fl_report(
 				f, &check_unbounded_container, g[k].grow->node,
@@ -341,25 +338,9 @@ static void each(struct fl_file *f, bool revisit)
 				    "remove entries when they are done (and on "
 				    "disconnect or timeout), or bound it: "
 				    "collections.deque(maxlen=...), an LRU");
+			fl_require_no_fact(fd, FACT_SHRINK, name, NULL);
 		}
 	}
-}
-
-static void check(struct fl_file *f)
-{
-	record_shrinks(f);
-	struct grown g[64];
-	for (size_t ci = 0; ci < f->m.classes.n; ci++) {
-		size_t n = candidates(f, (int)ci, g, ARRAY_SIZE(g));
-		for (size_t k = 0; k < n; k++)
-			fl_fact(f, FACT_GROWS, g[k].init->name, g[k].init->node);
-	}
-	each(f, false);
-}
-
-static void revisit(struct fl_file *f)
-{
-	each(f, true);
 }
 
 const struct fl_check check_unbounded_container = {
@@ -374,5 +355,4 @@ const struct fl_check check_unbounded_container = {
 		   "it grows without bound.",
 	.fix_hint = "remove entries when done, or bound the container",
 	.file_end = check,
-	.revisit = revisit,
 };
