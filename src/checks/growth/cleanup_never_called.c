@@ -20,8 +20,11 @@
  * from, clears or rebuilds, on self or elsewhere; files it deletes; other
  * removals it calls) and where those containers grow, so the message can
  * say what accumulates.  A container that code which runs (not another
- * unreferenced cleanup) also empties does not accumulate: dead code
- * rather than a leak, said so at low confidence.
+ * unreferenced cleanup) also sweeps -- clears, rebuilds, evicts from, or
+ * removes from in a loop -- does not accumulate: dead code rather than a
+ * leak, said so at low confidence.  Removing the one key an event names
+ * (pop(job_id) on completion) is no sweep: the entries of jobs that never
+ * complete stay.
  *
  * Not reported: decorated definitions (@app.task, @periodic, @property,
  * @abstractmethod, @atexit.register: a decorator means someone else calls
@@ -34,7 +37,9 @@
  * them; low for other public methods and public module-level functions
  * (library API, command-line entry points), for methods of classes
  * deriving from a class the program does not define (a framework may call
- * an override by name) or of decorated classes, and for functions in
+ * an override by name), of decorated classes or of classes that look
+ * their own attributes up by computed names (getattr(self, name)), and
+ * for functions in
  * which no removal is seen or whose containers are emptied elsewhere.  A
  * name only test code refers to is reported as such, at medium at most
  * (low if public).  Methods of classes whose program-defined bases have
@@ -116,8 +121,7 @@ static bool is_dunder(const char *name)
 
 /* Record a reference to a cleanup-like name.  self_ref: the reference
  * is `name`, `self.name`, `cls.name`, `super().name` (or a string), which
- * inside a
- * function of that name is the function naming itself. */
+ * inside a function of that name is the function naming itself. */
 static void record_use(struct fl_file *f, const char *name, TSNode at,
 		       bool self_ref)
 {
@@ -210,11 +214,9 @@ static bool candidate(struct fl_file *f, const struct fl_func *fn)
 	    is_dunder(fn->name) || py_is_decorated(f, fn->node))
 		return false;
 	/* def _cleanup_tests(): a helper for the test suite to call */
-	char w[8][24];
-	size_t n = py_name_words(fn->name, w, 8);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(w[i], "test") || !strcmp(w[i], "tests"))
-			return false;
+	static const char *const tests[] = {"test", "tests"};
+	if (py_name_has_word(fn->name, tests, ARRAY_SIZE(tests)))
+		return false;
 	/* a .pyi stub declares, it defines nothing */
 	size_t len = strlen(f->path);
 	return len < 4 || strcmp(f->path + len - 4, ".pyi");
@@ -318,15 +320,45 @@ static void del_removals(struct fl_file *f, TSNode stmt, int func,
 	}
 }
 
-/* Facts: containers that lose entries in code that is not itself a
- * cleanup-named function -- they are trimmed by code that runs. */
+/*
+ * Does a removal sweep the container -- empty it (clear), rebuild it,
+ * evict from its end (popitem, popleft), or remove inside a loop (for k
+ * in list(self.x): ... pop(k)) -- rather than drop the one key an event
+ * names?  `self._dispatch_times.pop(job_id)` on completion leaves the
+ * entries of jobs that never complete: only a sweep makes a stale-entry
+ * cleanup redundant.
+ */
+static bool sweeps(struct fl_file *f, int func, TSNode at, const char *how)
+{
+	static const char *const whole[] = {
+		"clear", "rebuild", "popitem", "popleft",
+	};
+	if (in_list(how, whole, ARRAY_SIZE(whole)))
+		return true;
+	uint32_t start = func >= 0 ? f->m.funcs.v[func].start : 0;
+	for (TSNode cur = at, p = ts_node_parent(at);
+	     !ts_node_is_null(p) && ts_node_start_byte(p) >= start;
+	     cur = p, p = ts_node_parent(p)) {
+		unsigned k = fl_kind(f, p);
+		/* in the loop's body: `for x in d.pop(k):` pops once */
+		if ((k == PK_for_statement || k == PK_while_statement) &&
+		    ts_node_eq(fl_child(f, p, F_body), cur))
+			return true;
+		if (k == PK_function_definition || k == PK_lambda)
+			break;
+	}
+	return false;
+}
+
+/* Facts: containers swept by code that is not itself a cleanup-named
+ * function -- they are kept in check by code that runs. */
 static void live_removal(void *ud, int func, TSNode at, const char *what,
 			 const char *key, const char *how)
 {
 	struct fl_file *f = ud;
 	(void)what;
-	(void)how;
-	if (func >= 0 && cleanup_name(f->m.funcs.v[func].name))
+	if ((func >= 0 && cleanup_name(f->m.funcs.v[func].name)) ||
+	    !sweeps(f, func, at, how))
 		return;
 	fl_fact(f, FACT_SHRINK, arena_printf(f->a, "live:%s", key), at);
 }
@@ -402,8 +434,7 @@ static void other_removal(void *ud, int func, TSNode at, const char *what,
 	struct evidence *ev = ud;
 	struct fl_file *f = ev->f;
 	(void)what;
-	(void)how;
-	if (inside(ev->fn, func, &f->m))
+	if (inside(ev->fn, func, &f->m) || !sweeps(f, func, at, how))
 		return;
 	/* another cleanup nothing calls trims nothing */
 	if (func >= 0 && cleanup_name(f->m.funcs.v[func].name) &&
@@ -444,6 +475,45 @@ static enum fl_visit find_dels(void *ud, TSNode n)
 	return FL_SKIP;
 }
 
+/* for mapping in (self._by_sender, self._by_receiver): mapping.pop(k):
+ * the removal is from those attributes.  Replaces removal i by one per
+ * attribute the loop walks over. */
+static void through_loop(struct evidence *ev, size_t i)
+{
+	struct fl_file *f = ev->f;
+	const char *var = ev->r[i].what;
+	if (strchr(var, '.'))
+		return;
+	for (TSNode p = ts_node_parent(ev->r[i].at);
+	     !ts_node_is_null(p) && ts_node_start_byte(p) >= ev->fn->start;
+	     p = ts_node_parent(p)) {
+		if (fl_kind(f, p) != PK_for_statement ||
+		    !fl_text_eq(f, fl_child(f, p, F_left), var))
+			continue;
+		TSNode seq = fl_unparen(f, fl_child(f, p, F_right));
+		if (fl_kind(f, seq) != PK_tuple && fl_kind(f, seq) != PK_list)
+			return;
+		struct removal r = ev->r[i];
+		uint32_t n = ts_node_named_child_count(seq);
+		bool first = true;
+		for (uint32_t k = 0; k < n; k++) {
+			TSNode e = ts_node_named_child(seq, k);
+			if (fl_kind(f, e) != PK_attribute ||
+			    !fl_text_eq(f, fl_child(f, e, F_object), "self"))
+				continue;
+			const char *what = fl_text(f, e);
+			const char *key = fl_text(f, fl_child(f, e, F_attribute));
+			if (first)
+				ev->r[i].what = what, ev->r[i].key = key;
+			else if (ev->nr < ARRAY_SIZE(ev->r))
+				ev->r[ev->nr++] = (struct removal){
+					r.at, what, key, r.how, false, r.at, -1};
+			first = false;
+		}
+		return;
+	}
+}
+
 static void gather(struct fl_file *f, int fi, struct evidence *ev)
 {
 	const struct fl_func *fn = &f->m.funcs.v[fi];
@@ -455,6 +525,8 @@ static void gather(struct fl_file *f, int fi, struct evidence *ev)
 	TSNode body = fl_child(f, fn->node, F_body);
 	if (!ts_node_is_null(body))
 		fl_preorder(body, find_dels, &dw);
+	for (size_t i = 0, n = ev->nr; i < n; i++)
+		through_loop(ev, i);
 	model_removals(f, other_removal, ev);
 	for (size_t i = 0; i < ev->nr; i++)
 		if (fl_has_fact(f, FACT_SHRINK,
@@ -555,12 +627,18 @@ static void report(struct fl_file *f, int fi, bool tests_only)
 	enum fl_confidence conf = CONF_HIGH;
 	enum py_bases bases = BASES_NONE;
 	const char *base = NULL;
+	const struct fl_call *dispatch = NULL;
 	if (cls) {
 		/* a public method of a library class may be its users' to
 		 * call; a service's is the service's own */
 		if (!private)
 			conf = py_long_lived_class(cls) ? CONF_MEDIUM : CONF_LOW;
 		bases = py_class_bases(f, fn->cls, &base);
+		/* getattr(self, "do_" + command)(): a method may be called
+		 * by a name made at run time */
+		dispatch = py_class_getattr_self(f, fn->cls);
+		if (dispatch)
+			conf = CONF_LOW;
 		/* class Cache(cachetools.TTLCache): def expire(...): the
 		 * framework calls its own hook */
 		if (bases == BASES_EXTERNAL ||
@@ -655,6 +733,11 @@ static void report(struct fl_file *f, int fi, bool tests_only)
 	}
 	if (!nacc && ev.other)
 		fl_trace(f, fd, ev.other_at, "it calls '%s'", ev.other);
+	if (dispatch)
+		fl_trace(f, fd, dispatch->node,
+			 "'%s' looks its own attributes up by names made at run "
+			 "time: '%s' may be called that way",
+			 cls, fn->name);
 	if (bases == BASES_EXTERNAL)
 		fl_trace(f, fd, f->m.classes.v[fn->cls].node,
 			 "'%s' derives from '%s', which the scanned program "

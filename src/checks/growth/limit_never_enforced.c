@@ -30,7 +30,10 @@
  * Not reported: classes with decorators (dataclasses, attrs) or record
  * bases (NamedTuple, TypedDict, pydantic BaseModel, Enum...), whose
  * fields external code reads; classes that hand their whole state to
- * other code (self.__dict__, vars(self), asdict(self)); test code; a copy
+ * other code (self.__dict__, vars(self), asdict(self), and vars(obj) /
+ * obj.__dict__ elsewhere on an object named like the class) or read
+ * their attributes by computed names (getattr(self, name)); test code; a
+ * copy
  * of an attribute that is itself read (the limit is enforced there);
  * thresholds (they trigger actions, they bound nothing).
  *
@@ -61,7 +64,8 @@ static bool in_list(const char *s, const char *const *v, size_t n)
  * retry_max_delay, maxsize), limit first or last (limit_per_host,
  * hop_limit), capacity, quota, budget or cap last (queue_capacity, but
  * not capacity_type).  Thresholds trigger actions rather than bound
- * anything: not limits here. */
+ * anything, and max_seen or fulfilled_capacity measure: not limits
+ * here. */
 static bool limit_attr(const char *name)
 {
 	static const char *const anywhere[] = {
@@ -70,8 +74,17 @@ static bool limit_attr(const char *name)
 	static const char *const last[] = {
 		"limit", "limits", "capacity", "quota", "budget", "cap",
 	};
+	/* a measured quantity, not a setting: max_seen, peak_max,
+	 * fulfilled_capacity, remaining_quota */
+	static const char *const measured[] = {
+		"current", "cur", "used", "available", "remaining", "fulfilled",
+		"actual", "observed", "seen", "measured", "free", "spare",
+		"peak", "reached", "exceeded", "hit", "hits", "last",
+	};
 	if (!py_limit_word(name))
 		return false; /* quick: no bound word at all */
+	if (py_name_has_word(name, measured, ARRAY_SIZE(measured)))
+		return false;
 	if (py_name_has_word(name, anywhere, ARRAY_SIZE(anywhere)))
 		return true;
 	char w[8][24];
@@ -91,10 +104,11 @@ static TSNode rhs_assignment(struct fl_file *f, TSNode n)
 	TSNode cur = n;
 	for (int depth = 0; depth < 24; depth++) {
 		TSNode p = ts_node_parent(cur);
+		if (ts_node_is_null(p))
+			return none;
 		switch (fl_kind(f, p)) {
 		case PK_assignment:
 			return ts_node_eq(fl_child(f, p, F_right), cur) ? p : none;
-		case 0:
 		case PK_block:
 		case PK_module:
 		case PK_expression_statement:
@@ -137,11 +151,49 @@ static void record_read(struct fl_file *f, const char *name, TSNode at)
 /* ------------------------------------------------------------------ */
 /* Per-file phase: reads of limit-like attributes                      */
 
+/* The last word of the name an expression ends in (`limiter`,
+ * `self._rate_limiter` -> "limiter"), or NULL. */
+static const char *last_word(struct fl_file *f, TSNode e, char *out,
+			     size_t size)
+{
+	e = fl_unparen(f, e);
+	if (fl_kind(f, e) == PK_attribute)
+		e = fl_child(f, e, F_attribute);
+	char name[64], w[8][24];
+	if (fl_kind(f, e) != PK_identifier ||
+	    !py_copy_name(f, e, name, sizeof(name)))
+		return NULL;
+	size_t n = py_name_words(name, w, 8);
+	if (!n || strlen(w[n - 1]) >= size)
+		return NULL;
+	strcpy(out, w[n - 1]);
+	return out;
+}
+
+/* vars(limiter), asdict(config), registry.__dict__: another object's
+ * whole state goes to code that may read any attribute.  Its class is
+ * not known; the last word of its name ("limiter") stands for classes
+ * whose name ends the same way (RateLimiter). */
+static void record_exposed(struct fl_file *f, TSNode obj)
+{
+	char word[24];
+	if (fl_text_eq(f, obj, "self") || fl_text_eq(f, obj, "cls") ||
+	    !last_word(f, obj, word, sizeof(word)))
+		return;
+	fl_fact(f, FACT_LIMIT_READ, arena_printf(f->a, "exposed:%s", word),
+		obj);
+}
+
 static void on_attribute(struct fl_file *f, TSNode n)
 {
 	char buf[64];
-	if (!py_copy_name(f, fl_child(f, n, F_attribute), buf, sizeof(buf)) ||
-	    !limit_attr(buf))
+	if (!py_copy_name(f, fl_child(f, n, F_attribute), buf, sizeof(buf)))
+		return;
+	if (!strcmp(buf, "__dict__")) {
+		record_exposed(f, fl_child(f, n, F_object));
+		return;
+	}
+	if (!limit_attr(buf))
 		return;
 	TSNode p = ts_node_parent(n);
 	switch (fl_kind(f, p)) {
@@ -251,12 +303,26 @@ static bool record_class(struct fl_file *f, int ci)
 
 /* self.__dict__, vars(self), asdict(self): the class hands its whole
  * state to other code, which may read any attribute. */
+/* Calls that hand an object's whole state to their caller (a copy,
+ * copy.copy(obj), reads nothing by name). */
+static const char *const whole_state[] = {
+	"vars", "asdict", "astuple", "dataclasses.asdict",
+	"dataclasses.astuple", "attr.asdict", "attrs.asdict",
+};
+
+/* The first argument of a call, or a null node. */
+static TSNode first_arg(struct fl_file *f, TSNode call)
+{
+	TSNode none = {{0}, NULL, NULL};
+	TSNode args = fl_child(f, call, F_arguments);
+	if (fl_kind(f, args) == PK_argument_list &&
+	    ts_node_named_child_count(args))
+		return ts_node_named_child(args, 0);
+	return none;
+}
+
 static bool exposes_state(struct fl_file *f, int ci)
 {
-	static const char *const whole[] = {
-		"vars", "asdict", "astuple", "dataclasses.asdict",
-		"attr.asdict", "attrs.asdict", "copy.copy", "copy.deepcopy",
-	};
 	for (size_t i = 0; i < f->m.accesses.n; i++) {
 		const struct fl_access *a = &f->m.accesses.v[i];
 		if (a->func >= 0 && f->m.funcs.v[a->func].cls == ci &&
@@ -266,11 +332,10 @@ static bool exposes_state(struct fl_file *f, int ci)
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
 		if (c->func < 0 || f->m.funcs.v[c->func].cls != ci ||
-		    !c->qname || !in_list(c->qname, whole, ARRAY_SIZE(whole)))
+		    !c->qname ||
+		    !in_list(c->qname, whole_state, ARRAY_SIZE(whole_state)))
 			continue;
-		TSNode args = fl_child(f, c->node, F_arguments);
-		if (!ts_node_is_null(args) && ts_node_named_child_count(args) &&
-		    fl_text_eq(f, ts_node_named_child(args, 0), "self"))
+		if (fl_text_eq(f, first_arg(f, c->node), "self"))
 			return true;
 	}
 	return false;
@@ -450,6 +515,8 @@ static enum src_use use_of(struct fl_file *f, TSNode u, const char *text)
 	bool passed = false;
 	for (int depth = 0; depth < 32; depth++) {
 		TSNode p = ts_node_parent(cur);
+		if (ts_node_is_null(p))
+			return passed ? SRC_ELSEWHERE : SRC_CHECK;
 		switch (fl_kind(f, p)) {
 		case PK_if_statement:
 		case PK_elif_clause:
@@ -480,7 +547,6 @@ static enum src_use use_of(struct fl_file *f, TSNode u, const char *text)
 		case PK_expression_statement:
 		case PK_block:
 		case PK_module:
-		case 0:
 			return passed ? SRC_ELSEWHERE : SRC_CHECK;
 		case PK_return_statement:
 		case PK_lambda:
@@ -538,19 +604,29 @@ static bool candidate(struct fl_file *f, const struct fl_access *a,
 	if (f->is_test || !classify(f, a, st))
 		return false;
 	int ci = f->m.funcs.v[a->func].cls;
-	if (record_class(f, ci) || exposes_state(f, ci))
+	/* getattr(self, name): any attribute may be read */
+	if (record_class(f, ci) || exposes_state(f, ci) ||
+	    py_class_getattr_self(f, ci))
 		return false;
 	/* only the first store of a name in a class: one report */
 	for (const struct fl_access *b = f->m.accesses.v; b < a; b++)
 		if (b->kind == ACC_STORE && b->func >= 0 &&
 		    f->m.funcs.v[b->func].cls == ci && !strcmp(b->name, a->name))
 			return false;
-	return ts_node_is_null(used_elsewhere(f, st));
+	/* a literal or a computation has no source to be used elsewhere */
+	return (st->origin != FROM_PARAM && st->origin != FROM_CONFIG) ||
+	       ts_node_is_null(used_elsewhere(f, st));
 }
 
 static void check(struct fl_file *f)
 {
 	py_record_class_facts(f);
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->qname &&
+		    in_list(c->qname, whole_state, ARRAY_SIZE(whole_state)))
+			record_exposed(f, first_arg(f, c->node));
+	}
 	for (size_t i = 0; i < f->m.accesses.n; i++) {
 		const struct fl_access *a = &f->m.accesses.v[i];
 		struct store st;
@@ -712,6 +788,18 @@ static void report(struct fl_file *f, const struct store *st)
 			    a->name);
 }
 
+/* Does code elsewhere hand the whole state of an object named like
+ * class ci (vars(limiter) for RateLimiter) to other code? */
+static bool exposed_elsewhere(struct fl_file *f, int ci)
+{
+	const char *cls = f->m.classes.v[ci].name;
+	const char *dot = strrchr(cls, '.');
+	char w[8][24];
+	size_t n = py_name_words(dot ? dot + 1 : cls, w, 8);
+	return n && fl_has_fact(f, FACT_LIMIT_READ,
+				arena_printf(f->a, "exposed:%s", w[n - 1]));
+}
+
 static void revisit(struct fl_file *f)
 {
 	for (size_t i = 0; i < f->m.accesses.n; i++) {
@@ -719,7 +807,8 @@ static void revisit(struct fl_file *f)
 		struct store st;
 		if (a->kind != ACC_STORE || !candidate(f, a, &st) ||
 		    fl_has_fact(f, FACT_LIMIT_READ, a->name) ||
-		    read_by_prefix(f, a->name))
+		    read_by_prefix(f, a->name) ||
+		    exposed_elsewhere(f, f->m.funcs.v[a->func].cls))
 			continue;
 		/* class Settings: self.max_x = max_x, passed on by
 		 * Limiter: self._max = settings.max_x: the limit it is

@@ -144,6 +144,11 @@ size_t py_name_words(const char *name, char words[][24], size_t max);
 /* Is self.<name> a container (py_container_kind) that class ci creates
  * in an initialiser? */
 bool py_owned_container(struct fl_file *f, int ci, const char *name);
+/* A call getattr(self, <computed name>) in a method of class ci -- the
+ * class reads its attributes or calls its methods by names made at run
+ * time (pycodestyle's Checker hands attributes to plug-ins by parameter
+ * name) -- or NULL. */
+const struct fl_call *py_class_getattr_self(struct fl_file *f, int ci);
 /* Is one of the name's words (py_name_words) in the list? */
 bool py_name_has_word(const char *name, const char *const *words, size_t n);
 /* Copy the text of node n into buf (NUL-terminated) if it fits in size

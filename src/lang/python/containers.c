@@ -161,6 +161,27 @@ bool py_owned_container(struct fl_file *f, int ci, const char *name)
 	return false;
 }
 
+const struct fl_call *py_class_getattr_self(struct fl_file *f, int ci)
+{
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || f->m.funcs.v[c->func].cls != ci || !c->callee ||
+		    strcmp(c->callee, "getattr"))
+			continue;
+		TSNode args = fl_child(f, c->node, F_arguments);
+		if (fl_kind(f, args) != PK_argument_list ||
+		    ts_node_named_child_count(args) < 2)
+			continue;
+		TSNode obj = ts_node_named_child(args, 0);
+		TSNode name = ts_node_named_child(args, 1);
+		/* getattr(self, name) / getattr(self, "max_" + kind); a
+		 * literal name is a plain reference */
+		if (fl_text_eq(f, obj, "self") && !py_string_value(f, name))
+			return c;
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Names: what a name says about the thing it names                    */
 
