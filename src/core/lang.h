@@ -127,9 +127,12 @@ static inline unsigned lang_kind(const struct fl_langinfo *li, TSNode n)
 	return s == FL_SYM_ERROR ? li->error_kind : 0;
 }
 
+/* The child in field f, or a null node (also for a null n). */
 static inline TSNode lang_child(const struct fl_langinfo *li, TSNode n,
 				enum fl_field f)
 {
+	if (ts_node_is_null(n))
+		return n;
 	return ts_node_child_by_field_id(n, li->field[f]);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests of core pieces (cmocka): arena, strbuf, UTF-8, suppression
- * syntax, rule selectors, language detection, the C pre-pass and
- * fingerprints.
+ * syntax, rule selectors, language detection, the C pre-pass,
+ * fingerprints and what Python names say (the growth rules' words).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 #include "../../src/core/suppress.h"
 #include "../../src/core/run.h"
 #include "../../src/lang/c/prepass.h"
+#include "../../src/lang/python/api.h"
 
 static void test_arena(void **state)
 {
@@ -231,6 +232,27 @@ static void test_fingerprint_stable(void **state)
 	assert_string_not_equal(a.fingerprint, b.fingerprint);
 }
 
+static void test_python_names(void **state)
+{
+	(void)state;
+	char w[8][24];
+	assert_int_equal(py_name_words("_cleanupStaleWorkers", w, 8), 3);
+	assert_string_equal(w[0], "cleanup");
+	assert_string_equal(w[2], "workers");
+	static const char *const stale[] = {"stale", "expired"};
+	assert_true(py_name_has_word("remove_expired_jobs", stale, 2));
+	assert_false(py_name_has_word("remove_job", stale, 2));
+	static const char *const pre[] = {"prune", "evict"};
+	assert_true(py_name_starts("__prune_idle", pre, 2));
+	assert_false(py_name_starts("unpruned", pre, 2));
+	assert_string_equal(py_limit_word("max_tracked_clients"), "max");
+	assert_string_equal(py_limit_word("queueCapacity"), "capacity");
+	assert_null(py_limit_word("maximize"));
+	assert_true(py_long_lived_class("WorkerRegistry"));
+	assert_true(py_long_lived_class("Outer.RateLimiter"));
+	assert_false(py_long_lived_class("ConfigParser"));
+}
+
 int main(void)
 {
 	lang_init();
@@ -246,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_prepass_statement_macros),
 		cmocka_unit_test(test_path_is_test),
 		cmocka_unit_test(test_fingerprint_stable),
+		cmocka_unit_test(test_python_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

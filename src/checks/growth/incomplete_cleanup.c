@@ -31,12 +31,7 @@ static bool removal_name(const char *n)
 		"on_close", "detach", "unsubscribe", "discard", "reap",
 		"handle_disconnect", "on_leave", "leave", "kill", "stop",
 	};
-	while (*n == '_')
-		n++;
-	for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
-		if (!strncmp(n, pre[i], strlen(pre[i])))
-			return true;
-	return false;
+	return py_name_starts(n, pre, ARRAY_SIZE(pre));
 }
 
 /* The key expression an access uses (x[key], x.pop(key), x.add(key)), or a
@@ -98,23 +93,6 @@ static bool generic_key(const char *k)
 	for (size_t i = 0; i < ARRAY_SIZE(g); i++)
 		if (!strcmp(k, g[i]))
 			return true;
-	return false;
-}
-
-/* Is self.<name> a container the class creates in an initialiser? */
-static bool owned_container(struct fl_file *f, int ci, const char *name)
-{
-	for (size_t i = 0; i < f->m.accesses.n; i++) {
-		const struct fl_access *a = &f->m.accesses.v[i];
-		if (a->kind != ACC_STORE || a->func < 0 ||
-		    f->m.funcs.v[a->func].cls != ci || strcmp(a->name, name) ||
-		    !py_is_init_func(f, a->func))
-			continue;
-		TSNode asg = py_access_assignment(f, a);
-		if (!ts_node_is_null(asg) &&
-		    py_container_kind(f, fl_child(f, asg, F_right)))
-			return true;
-	}
 	return false;
 }
 
@@ -185,7 +163,7 @@ static void check_method(struct fl_file *f, int rf)
 			done = b->func == rf && !strcmp(b->name, a->name) &&
 			       (wholesale(b) || removes_key(b));
 		}
-		if (!done && owned_container(f, ci, a->name))
+		if (!done && py_owned_container(f, ci, a->name))
 			left[nleft++] = a;
 	}
 	if (!nleft)

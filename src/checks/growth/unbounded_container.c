@@ -27,40 +27,6 @@
 
 #include <string.h>
 
-static bool starts(const char *s, const char *const *pre, size_t n)
-{
-	while (*s == '_')
-		s++;
-	for (size_t i = 0; i < n; i++)
-		if (!strncmp(s, pre[i], strlen(pre[i])))
-			return true;
-	return false;
-}
-
-/* A class whose name says it lives as long as the process: a server, a
- * registry, a tracker, a pool... */
-static bool long_lived_class(const char *name)
-{
-	static const char *const roles[] = {
-		"server", "service", "daemon", "manager", "registry",
-		"tracker", "pool", "monitor", "relay", "proxy", "scheduler",
-		"dispatcher", "broker", "gateway", "coordinator",
-		"controller", "supervisor", "watcher", "collector",
-		"aggregator", "limiter", "detector", "executor", "forwarder",
-		"router", "balancer", "worker", "agent", "store", "cache",
-		"hub", "bus", "session", "connection", "client", "queue",
-		"engine", "runtime",
-	};
-	char w[8][24];
-	size_t n = py_name_words(name, w, 8);
-	if (!n)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
-		if (!strcmp(w[n - 1], roles[i]))
-			return true;
-	return false;
-}
-
 static bool is_clock_call(struct fl_file *f, TSNode v);
 static bool limit_checked(struct fl_file *f, const struct fl_access *g);
 
@@ -82,16 +48,13 @@ static enum fl_confidence growth_confidence(struct fl_file *f,
 	const char *fn = f->m.funcs.v[g->func].name;
 	int ci = f->m.funcs.v[g->func].cls;
 	const char *cls = ci >= 0 ? f->m.classes.v[ci].name : "";
-	const char *dot = strrchr(cls, '.');
-	if (dot)
-		cls = dot + 1;
 	/* Most objects live briefly (a parser, a visitor, a document):
 	 * their containers die with them.  Only a long-lived role growing
 	 * per event is reported by default. */
-	if (f->is_test || !long_lived_class(cls) ||
-	    starts(fn, setup, ARRAY_SIZE(setup)) || limit_checked(f, g))
+	if (f->is_test || !py_long_lived_class(cls) ||
+	    py_name_starts(fn, setup, ARRAY_SIZE(setup)) || limit_checked(f, g))
 		return CONF_LOW;
-	if (starts(fn, event, ARRAY_SIZE(event)))
+	if (py_name_starts(fn, event, ARRAY_SIZE(event)))
 		return CONF_HIGH;
 	/* self._dispatch_times[job_id] = time.monotonic() */
 	TSNode asg = ts_node_parent(ts_node_parent(g->node));
@@ -125,22 +88,6 @@ static bool is_clock_call(struct fl_file *f, TSNode v)
 	return false;
 }
 
-/* A name that says it is a bound: max_entries, limit, capacity... */
-static bool limit_name(const char *name)
-{
-	static const char *const words[] = {
-		"limit", "max", "maximum", "capacity", "maxsize", "cap",
-		"maxlen", "threshold", "budget",
-	};
-	char w[8][24];
-	size_t n = py_name_words(name, w, 8);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < ARRAY_SIZE(words); k++)
-			if (!strcmp(w[i], words[k]))
-				return true;
-	return false;
-}
-
 struct limit_walk {
 	struct fl_file *f;
 	uint32_t before;
@@ -155,7 +102,7 @@ static enum fl_visit find_limit(void *ud, TSNode n)
 	unsigned k = fl_kind(lw->f, n);
 	if (k == PK_function_definition || k == PK_lambda)
 		return FL_SKIP;
-	if (k != PK_identifier || !limit_name(fl_text(lw->f, n)))
+	if (k != PK_identifier || !py_limit_word(fl_text(lw->f, n)))
 		return FL_DESCEND;
 	for (TSNode p = ts_node_parent(n); !ts_node_is_null(p);
 	     p = ts_node_parent(p)) {

@@ -181,6 +181,62 @@ bool py_is_init_func(struct fl_file *f, int func);
 /* Lower-case words of a snake_case or camelCase name. */
 size_t py_name_words(const char *name, char words[][24], size_t max);
 
+/* Is self.<name> a container (py_container_kind) that class ci creates
+ * in an initialiser? */
+bool py_owned_container(struct fl_file *f, int ci, const char *name);
+/* A call getattr(self, <computed name>) in a method of class ci -- the
+ * class reads its attributes or calls its methods by names made at run
+ * time (pycodestyle's Checker hands attributes to plug-ins by parameter
+ * name) -- or NULL. */
+const struct fl_call *py_class_getattr_self(struct fl_file *f, int ci);
+/* Is one of the name's words (py_name_words) in the list? */
+bool py_name_has_word(const char *name, const char *const *words, size_t n);
+/* Copy the text of node n into buf (NUL-terminated) if it fits in size
+ * bytes: a name tested without an arena copy. */
+bool py_copy_name(const struct fl_file *f, TSNode n, char *buf, size_t size);
+/* Does the name, after leading underscores, start with one of pre? */
+bool py_name_starts(const char *name, const char *const *pre, size_t n);
+/* A class whose name says it lives as long as the process: its last word
+ * is a role such as server, registry, tracker, pool, monitor, cache
+ * ("Outer.Inner": the last component counts). */
+bool py_long_lived_class(const char *name);
+/* The word that makes a name a bound (max_entries -> "max", rate_limit ->
+ * "limit", capacity, maxsize, threshold, budget, quota...), or NULL. */
+const char *py_limit_word(const char *name);
+/*
+ * The names a string literal spells: its text (each literal fragment of an
+ * f-string) when that is a name or a dotted or colon path ("prune",
+ * "app.tasks.prune", "jobs:reap"), one call per component.  prefix: the
+ * component ends with '_' ("cleanup_" + kind, "clean_%s" % field,
+ * f"_expire_{kind}"): a name built from it.  In other text (prose, a
+ * template) only names spelled as attributes count ("{{ pool.max_size
+ * }}", "{0.limit}", "call self.prune()"); "prune stale entries" names
+ * nothing.
+ */
+void py_string_names(struct fl_file *f, TSNode str,
+		     void (*cb)(void *ud, const char *name, bool prefix),
+		     void *ud);
+/* Is the function or class definition node decorated? */
+bool py_is_decorated(struct fl_file *f, TSNode def);
+
+/* Where a class's bases come from, worst first last. */
+enum py_bases {
+	BASES_NONE = 0,     /* none, or only neutral ones (object, ABC,
+			     * Generic, Protocol, built-in exceptions and
+			     * containers, Thread, Process) */
+	BASES_PROGRAM,      /* classes of the scanned program without bases
+			     * of their own */
+	BASES_PROGRAM_DEEP, /* program classes that have bases themselves */
+	BASES_EXTERNAL,     /* a class the program does not define (a
+			     * framework's), which may call or read anything */
+};
+/* Record the facts py_class_bases needs (every class's name, and which
+ * have non-neutral bases); per-file phase. */
+void py_record_class_facts(struct fl_file *f);
+/* Global phase (a revisit): where class ci's bases come from; *first is
+ * the base that decided it (NULL for BASES_NONE). */
+enum py_bases py_class_bases(struct fl_file *f, int ci, const char **first);
+
 /* The literal text of a simple string node ("lock" for 'lock'), or NULL
  * for f-strings, concatenations and strings with escapes. */
 const char *py_string_value(struct fl_file *f, TSNode n);
