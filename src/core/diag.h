@@ -78,6 +78,8 @@ enum fl_fact_kind {
 	FACT_DEFINES,         /* a cleanup-like function is defined */
 	FACT_LIMIT_READ,      /* a limit-like attribute is read */
 	FACT_LIMIT_SET,       /* a limit-like attribute is set */
+	FACT_SECRET_ATTR,     /* a property or self attribute of this name
+			       * holds a value built from a credential */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks
