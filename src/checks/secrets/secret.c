@@ -842,8 +842,10 @@ static bool carries_instance_dict(struct sec_ctx *c, TSNode n,
 	return false;
 }
 
-/* PREFERRED_AUTH_KEY = "preferredAuthentication" in the class body:
- * a constant naming a field, not a credential. */
+/* PREFERRED_AUTH_KEY = "preferredAuthentication" in the class body,
+ * and no method stores another value: a constant naming a field, not a
+ * credential.  An annotated `password: str = ""` is a dataclass field's
+ * default, not a constant. */
 static bool class_constant(struct sec_ctx *c, int ci, const char *name)
 {
 	struct fl_file *f = c->f;
@@ -854,10 +856,16 @@ static bool class_constant(struct sec_ctx *c, int ci, const char *name)
 		if (fl_kind(f, st) != PK_expression_statement)
 			continue;
 		TSNode asg = ts_node_named_child(st, 0);
-		if (fl_kind(f, asg) == PK_assignment &&
-		    fl_text_eq(f, fl_child(f, asg, F_left), name) &&
-		    !ts_node_is_null(fl_child(f, asg, F_right)))
-			return sec_harmless(c, fl_child(f, asg, F_right));
+		if (fl_kind(f, asg) != PK_assignment ||
+		    !fl_text_eq(f, fl_child(f, asg, F_left), name) ||
+		    ts_node_is_null(fl_child(f, asg, F_right)))
+			continue;
+		if (!ts_node_is_null(fl_child(f, asg, F_type)) ||
+		    !sec_harmless(c, fl_child(f, asg, F_right)))
+			return false;
+		bool any, real;
+		class_attr(c, ci, name, NULL, &any, &real);
+		return !real;
 	}
 	return false;
 }
