@@ -106,13 +106,15 @@ static bool is_text(struct fl_file *f, TSNode n)
 }
 
 /* "postgresql://" + user + ":" + password + "@" + host */
-static void add_plus(struct parts *p, TSNode n)
+static void add_plus(struct parts *p, TSNode n, int depth)
 {
 	struct fl_file *f = p->f;
 	n = fl_unparen(f, n);
-	if (is_op(f, n, "+")) {
-		add_plus(p, fl_child(f, n, F_left));
-		add_plus(p, fl_child(f, n, F_right));
+	if (p->bad || depth > MAXPARTS) {
+		p->bad = true;
+	} else if (is_op(f, n, "+")) {
+		add_plus(p, fl_child(f, n, F_left), depth + 1);
+		add_plus(p, fl_child(f, n, F_right), depth + 1);
 	} else if (is_text(f, n)) {
 		add_string(p, n);
 	} else {
@@ -631,20 +633,34 @@ static void on_string(struct fl_file *f, TSNode n)
 static void on_binary(struct fl_file *f, TSNode n)
 {
 	if (is_op(f, n, "+")) {
-		/* text on either side, or a longer chain on the left */
+		/* a chain a + b + c nests to the left: start from its
+		 * innermost node and climb to the whole chain, which has
+		 * fewer than MAXPARTS operands or is not read */
 		TSNode l = fl_unparen(f, fl_child(f, n, F_left));
 		TSNode r = fl_unparen(f, fl_child(f, n, F_right));
-		if (!is_text(f, l) && !is_text(f, r) && !is_op(f, l, "+"))
+		if (is_op(f, l, "+") || (!is_text(f, l) && !is_text(f, r)))
 			return;
-		if (inside(f, n, PK_binary_operator, "+"))
+		TSNode top = n;
+		for (int up = 0;; up++) {
+			if (up > MAXPARTS)
+				return;
+			if (!inside(f, top, PK_binary_operator, "+") ||
+			    !ts_node_eq(fl_child(f, ts_node_parent(top), F_left),
+					top))
+				break;
+			top = ts_node_parent(top);
+		}
+		/* a + (b + c): the outer chain reads the inner one */
+		if (inside(f, top, PK_parenthesized_expression, NULL) &&
+		    inside(f, ts_node_parent(top), PK_binary_operator, "+"))
 			return;
 		struct parts pt = {.f = f};
-		add_plus(&pt, n);
+		add_plus(&pt, top, 0);
 		bool text = false;
 		for (size_t i = 0; i < pt.n; i++)
 			text |= pt.v[i].lit;
 		if (text)
-			analyse(f, n, &pt);
+			analyse(f, top, &pt);
 		return;
 	}
 	if (!is_op(f, n, "%"))

@@ -643,7 +643,7 @@ static void carrier(struct sec_ctx *c, struct sec_origin *o, TSNode n)
 }
 
 /* "a password", "an API key", "credentials" */
-static const char *a_or_an(const char *noun)
+const char *sec_article(const char *noun)
 {
 	size_t n = strlen(noun);
 	if (n && noun[n - 1] == 's')
@@ -653,7 +653,7 @@ static const char *a_or_an(const char *noun)
 
 static const char *by_name(struct sec_ctx *c, struct sec_name nm)
 {
-	return arena_printf(c->f->a, "%s%s by its name", a_or_an(nm.noun),
+	return arena_printf(c->f->a, "%s%s by its name", sec_article(nm.noun),
 			    nm.noun);
 }
 
@@ -818,21 +818,29 @@ static bool carries_instance_dict(struct sec_ctx *c, TSNode n,
 	int ci = fi >= 0 ? f->m.funcs.v[fi].cls : -1;
 	if (ci < 0)
 		return false;
+	const char *seen[8];
+	size_t nseen = 0;
 	for (size_t i = 0; i < f->m.accesses.n; i++) {
 		const struct fl_access *ac = &f->m.accesses.v[i];
 		if (ac->kind != ACC_STORE || ac->func < 0 ||
 		    f->m.funcs.v[ac->func].cls != ci)
 			continue;
 		struct sec_name nm = sec_classify(ac->name);
-		bool any, real;
+		bool any, real, dup = false;
 		if (nm.strength != SEC_STRONG)
 			continue;
+		/* each name once: class_attr reads every access */
+		for (size_t k = 0; k < nseen; k++)
+			dup |= !strcmp(seen[k], ac->name);
+		if (dup || nseen == ARRAY_SIZE(seen))
+			continue;
+		seen[nseen++] = ac->name;
 		class_attr(c, ci, ac->name, NULL, &any, &real);
 		if (!real)
 			continue;
 		origin(c, o, ac->node, nm,
 		       arena_printf(f->a, "%s%s kept on '%s'",
-				    a_or_an(nm.noun), nm.noun,
+				    sec_article(nm.noun), nm.noun,
 				    f->m.classes.v[ci].name));
 		step(c, o, n, "'%s' holds every attribute, '%s' among them",
 		     short_text(c, n), fl_text(f, ac->node));
@@ -968,7 +976,7 @@ static bool carries_attribute(struct sec_ctx *c, TSNode n,
 			}
 			origin(c, o, n, nm,
 			       arena_printf(f->a, "%s%s kept on '%s'",
-					    a_or_an(nm.noun), nm.noun,
+					    sec_article(nm.noun), nm.noun,
 					    class_name(c, fi)));
 		} else {
 			struct sec_origin tmp = *o;
@@ -1015,7 +1023,7 @@ static bool keyed(struct sec_ctx *c, TSNode whole, TSNode key, bool env,
 	       env ? arena_printf(c->f->a,
 				  "%s%s read from the environment "
 				  "variable '%s'",
-				  a_or_an(nm.noun), nm.noun, k)
+				  sec_article(nm.noun), nm.noun, k)
 		   : arena_printf(c->f->a, "the value under key '%s'", k));
 	carrier(c, o, whole);
 	return true;
@@ -1262,7 +1270,7 @@ static bool carries_call(struct sec_ctx *c, TSNode n, struct sec_origin *o)
 	if (nm.strength && (from || nw == 1 || nm.strength == SEC_STRONG)) {
 		origin(c, o, n, nm,
 		       arena_printf(f->a, "%s%s returned by '%s'",
-				    a_or_an(nm.noun), nm.noun,
+				    sec_article(nm.noun), nm.noun,
 				    fl_text(f, fn)));
 		carrier(c, o, n);
 		return true;
@@ -1521,7 +1529,7 @@ bool sec_harmless(struct sec_ctx *c, TSNode e)
 
 struct auth_walk {
 	struct sec_ctx *c;
-	bool yes, no;
+	bool yes;
 };
 
 static bool auth_words(char w[][24], size_t n)
@@ -1634,11 +1642,89 @@ static int auth_context(struct sec_ctx *c, TSNode at)
 	for (size_t i = 0; i < c->nauth; i++)
 		if (c->auth[i].s == s && c->auth[i].e == e)
 			return c->auth[i].yes;
-	struct auth_walk aw = {c, false, false};
+	struct auth_walk aw = {c, false};
 	fl_preorder(scope, auth_visit, &aw);
 	c->auth = agrow(f->a, c->auth, &c->capauth, c->nauth, sizeof(*c->auth));
 	c->auth[c->nauth++] = (struct auth_cache){s, e, aw.yes};
 	return aw.yes;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opt-in: the operator asked to see credentials                        */
+
+/*
+ * `if (set->debug_passwords)`, `if settings.LOG_SECRETS:`,
+ * `show_tokens ? token : "***"`: a condition that tests a flag named as
+ * showing credentials.  Dovecot logs the password of a failed login only
+ * when `auth_debug_passwords` is set; that is the operator's choice, not
+ * a leak.
+ */
+static bool optin_flag(const char *name)
+{
+	static const char *const verbs[] = {
+		"debug", "log", "show", "print", "dump", "verbose", "trace",
+		"reveal", "expose", "display", "unmask", "plaintext",
+	};
+	char w[MAXW][24];
+	size_t n = name_words(name, false, w);
+	if (n < 2 || classify_words(&w[n - 1], 1).strength < SEC_WEAK)
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (AMONG(w[i], verbs))
+			return true;
+	return false;
+}
+
+static enum fl_visit optin_ident(void *ud, TSNode n)
+{
+	struct fl_file *f = ((void **)ud)[0];
+	bool *yes = ((void **)ud)[1];
+	unsigned k = fl_kind(f, n);
+	bool ident = f->lang == LANG_C
+			     ? k == CK_identifier || k == CK_field_identifier
+			     : k == PK_identifier;
+	if (ident && optin_flag(fl_text(f, n))) {
+		*yes = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
+static enum fl_visit optin_visit(void *ud, TSNode n)
+{
+	struct fl_file *f = ((void **)ud)[0];
+	unsigned k = fl_kind(f, n);
+	bool cond = f->lang == LANG_C ? k == CK_if_statement ||
+						k == CK_conditional_expression
+				      : k == PK_if_statement ||
+						k == PK_elif_clause ||
+						k == PK_conditional_expression;
+	if (!cond)
+		return FL_DESCEND;
+	TSNode c = fl_child(f, n, F_condition);
+	/* Python's `a if cond else b` names no condition field */
+	if (ts_node_is_null(c) && k == PK_conditional_expression)
+		c = ts_node_named_child(n, 1);
+	if (!ts_node_is_null(c))
+		fl_preorder(c, optin_ident, ud);
+	return *(bool *)((void **)ud)[1] ? FL_STOP : FL_DESCEND;
+}
+
+bool sec_optin_gated(struct fl_file *f, TSNode at)
+{
+	unsigned fk = f->lang == LANG_C ? CK_function_definition
+					: PK_function_definition;
+	TSNode fn = at;
+	for (int i = 0; i < 512 && !ts_node_is_null(fn) &&
+			fl_kind(f, fn) != fk;
+	     i++)
+		fn = ts_node_parent(fn);
+	if (ts_node_is_null(fn) || fl_kind(f, fn) != fk)
+		return false;
+	bool yes = false;
+	void *ud[2] = {f, &yes};
+	fl_preorder(fn, optin_visit, ud);
+	return yes;
 }
 
 /* ------------------------------------------------------------------ */

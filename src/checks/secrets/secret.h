@@ -13,6 +13,9 @@
  * are weak: a lexer's tokens outnumber API tokens in most code, and a
  * cloud SDK's "secret" is a Secret Manager resource name, so they count
  * only where the surrounding class or function shows authentication.
+ * "credentials" and connection strings by name (dsn, database_url) only
+ * may hold one -- a credentials object rarely prints a secret -- and
+ * count fully when their value is built from a credential.
  *
  * sec_carries() follows an expression to the credential it carries:
  * through f-strings, %, .format, +, str()/repr(), containers, dict keys
@@ -122,6 +125,13 @@ bool sec_carries_keyword(struct sec_ctx *c, const char *key, TSNode value,
 /* Is the value clearly not a credential: a literal, a number, a
  * boolean, a comparison, a length, a masked value? */
 bool sec_harmless(struct sec_ctx *c, TSNode e);
+
+/* "a ", "an " or "" (for a plural: "credentials") before a noun. */
+const char *sec_article(const char *noun);
+
+/* Does the function around `at` test a flag that asks for credentials
+ * to be shown (debug_passwords, LOG_SECRETS)? */
+bool sec_optin_gated(struct fl_file *f, TSNode at);
 
 /*
  * Confidence of a finding whose sink shows values to people: `strong`

@@ -1,38 +1,51 @@
 /*
- * SEC001 secret-in-log (Python)
+ * SEC001 secret-in-log (Python, C)
  *
  * Heuristic: a value that is a credential by its name (password,
- * db_password, client_secret, api_key, access_token, credentials, a
- * config or environment key of that name, getpass(), get_token()...), or
- * that is built from one in the same function (`dsn = f"...{password}@"`,
- * `headers = {"Authorization": f"Bearer {token}"}`) or in a method of the
- * same class (`self.dsn` set from it in __init__), reaches a place people
- * read:
+ * db_password, client_secret, api_key, access_token, a config or
+ * environment key of that name, getpass(), get_token()...), or that is
+ * built from one in the same function (`dsn = f"...{password}@"`,
+ * `headers = {"Authorization": f"Bearer {token}"}`), in a method of the
+ * same class (`self.dsn` set from it in __init__), or -- by a
+ * whole-program fact -- in a property or attribute of a specific name in
+ * another file (`settings.archive_dsn`), reaches a place people read:
  *   - a logging call (`logger.info`, `logging.debug`, `log.x`...): its
  *     message, %-arguments, `extra=` and structlog-style keywords;
  *   - `print`, `sys.stdout.write`/`sys.stderr.write`, `sys.exit(msg)`,
  *     `warnings.warn`;
- *   - the arguments of the exception a `raise` builds;
+ *   - the message of the exception a `raise` builds: its first argument,
+ *     or any argument that builds text;
  *   - the value `__repr__` / `__str__` returns (`self.__dict__` and
  *     `vars(self)` count when the class keeps a credential);
- * and, for dataclasses, a credential field the generated __repr__ shows.
+ *   - the repr that @dataclass, attrs, pydantic and NamedTuple generate
+ *     from a field named as a credential.
  * Names and derivations are in secret.c; the trace walks from the
  * credential through each assignment to the sink.
  *
+ * C (check_c): a credential by name, or a local buffer or string that
+ * snprintf/strcpy/g_strdup_printf filled with one, reaching syslog, GLib
+ * logging, a log_*() function after its format, stderr (medium) or
+ * stdout (low: a program's output).  In both languages a function that
+ * tests an opt-in flag (debug_passwords) is not reported.
+ *
  * Confidence: high for strong names reaching a log, an exception or a
- * repr; medium for print, sys.exit, warnings and dataclass fields (a
- * command-line tool may print a credential on purpose; a dataclass repr
- * leaks only if someone shows the object).  Weak names (bare token, auth,
- * pwd) are one step lower where the class or function shows
- * authentication, and low elsewhere; everything in test code is low.
+ * repr; medium for print and friends in a module that also logs (in one
+ * that does not, a command prints the credential on purpose: low), for
+ * generated reprs (they leak only if someone shows the object) and for
+ * attributes matched across files by name.  Weak names (bare token,
+ * secret, auth, pwd) are one step lower where the class or function shows
+ * authentication and low elsewhere, never reported in lexers; names that
+ * only may hold one (credentials, dsn) are low; test code is low.
  *
  * Not reported: masked values (mask(), redact(), sanitize(), hash,
  * digest...), len(), bool(), comparisons, slices (`token[:4]`), literals
- * ("invalid password" mentions the word, it is no secret), names whose
- * credential word only qualifies another (password_policy, token_count,
- * secret_name, key_file, auth_method), predicates (has_password,
- * is_token_valid, token_expired), types, and calls faultline does not
- * know to pass the value through.
+ * and constants bound to literals ("invalid password" mentions the word,
+ * it is no secret), names whose credential word only qualifies another
+ * (password_policy, token_count, secret_name, key_file, auth_method),
+ * predicates (has_password, is_token_valid, token_expired), types, calls
+ * faultline does not know to pass the value through, sinks that run only
+ * when the value is empty (`if not token: raise Missing(token)`), and
+ * `raise ndb.Return(token)` (a coroutine's result, not an error).
  */
 #include "secret.h"
 #include "../../lang/python/api.h"
@@ -72,6 +85,10 @@ static enum fl_confidence sink_confidence(struct fl_file *f,
 	case SINK_REPR:
 		return CONF_HIGH;
 	default:
+		/* a C daemon's stderr goes to the journal; its stdout is
+		 * the program's output */
+		if (f->lang == LANG_C)
+			return s == SINK_PRINT ? CONF_LOW : CONF_MEDIUM;
 		return uses_logging(f) ? CONF_MEDIUM : CONF_LOW;
 	}
 }
@@ -141,7 +158,7 @@ static struct fl_finding *report(struct fl_file *f, enum sink s, TSNode sink,
 		break;
 	case SINK_RAISE:
 		fl_trace(f, fd, sink,
-			 "the exception carries it in its message: every "
+			 "the error carries it in its message: every "
 			 "traceback, error log and error report repeats it");
 		fl_set_hint(fd, "name the user, host or key id in the "
 				"message, not the credential");
@@ -324,6 +341,8 @@ static void found(struct fl_file *f, struct sec_ctx *c, enum sink s,
 		  TSNode sink, const char *who, struct sec_origin *o,
 		  bool revisit)
 {
+	if (sec_optin_gated(f, sink))
+		return;
 	if (!revisit) {
 		struct fl_finding *fd = report(f, s, sink, who, o);
 		if (o->fact_name)
@@ -667,8 +686,299 @@ static void check_generated_reprs(struct fl_file *f)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* C: printf, syslog, GLib and log_* calls                              */
+
+/*
+ * Where each C sink writes: stdout is a program's output (an askpass
+ * helper prints the passphrase for ssh to read: low, as print is in a
+ * Python command), stderr usually ends in a daemon's journal (medium), a
+ * logger is a log (high).  For fprintf/fputs/dprintf the stream decides.
+ */
+struct c_sink {
+	const char *name;
+	int skip;          /* leading arguments not shown (stream, level) */
+	int stream;        /* argument naming the stream, -1: none, -2: last */
+	enum sink kind;
+};
+
+static const struct c_sink c_sinks[] = {
+	{"printf", 0, -1, SINK_PRINT},    {"puts", 0, -1, SINK_PRINT},
+	{"g_print", 0, -1, SINK_PRINT},   {"fprintf", 1, 0, SINK_PRINT},
+	{"dprintf", 1, 0, SINK_PRINT},    {"fputs", 0, -2, SINK_PRINT},
+	{"perror", 0, -1, SINK_EXIT},     {"warn", 0, -1, SINK_EXIT},
+	{"warnx", 0, -1, SINK_EXIT},      {"err", 1, -1, SINK_EXIT},
+	{"errx", 1, -1, SINK_EXIT},       {"g_printerr", 0, -1, SINK_EXIT},
+	{"syslog", 1, -1, SINK_LOG},      {"g_log", 2, -1, SINK_LOG},
+	{"g_message", 0, -1, SINK_LOG},   {"g_debug", 0, -1, SINK_LOG},
+	{"g_info", 0, -1, SINK_LOG},      {"g_warning", 0, -1, SINK_LOG},
+	{"g_critical", 0, -1, SINK_LOG},  {"g_error", 0, -1, SINK_LOG},
+	{"g_set_error", 3, -1, SINK_RAISE},
+};
+
+/* log_info(), ngx_log_error(), LOG_ERR(): a logging function by its name
+ * (not log(), log10(), login(), catalog_*()). */
+static bool c_log_name(const char *name)
+{
+	static const char *const math[] = {
+		"log", "logf", "logl", "log2", "log2f", "log2l", "log10",
+		"log10f", "log10l", "log1p", "log1pf", "log1pl", "logb",
+		"logbf", "logbl",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(math); i++)
+		if (!strcmp(name, math[i]))
+			return false;
+	char w[8][24];
+	size_t n = py_name_words(name, w, 8);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w[i], "log") || !strcmp(w[i], "logger") ||
+		    !strcmp(w[i], "logf"))
+			return true;
+	return false;
+}
+
+static TSNode c_strip(struct fl_file *f, TSNode e)
+{
+	for (int i = 0; i < 64; i++) {
+		unsigned k = fl_kind(f, e);
+		if (k == CK_parenthesized_expression)
+			e = ts_node_named_child(e, 0);
+		else if (k == CK_cast_expression)
+			e = fl_child(f, e, F_value);
+		else if (k == CK_pointer_expression)
+			e = fl_child(f, e, F_argument);
+		else
+			break;
+	}
+	return e;
+}
+
+static bool c_is_parameter(struct fl_file *f, int fi, const char *name)
+{
+	TSNode decl = fl_child(f, f->m.funcs.v[fi].node, F_declarator);
+	for (int i = 0; i < 16 && !ts_node_is_null(decl) &&
+			fl_kind(f, decl) != CK_function_declarator;
+	     i++)
+		decl = fl_child(f, decl, F_declarator);
+	TSNode params = fl_child(f, decl, F_parameters);
+	uint32_t n = sec_nchild(params);
+	for (uint32_t i = 0; i < n; i++) {
+		TSNode d = fl_child(f, ts_node_named_child(params, i), F_declarator);
+		for (int k = 0; k < 16 && !ts_node_is_null(d) &&
+				fl_kind(f, d) != CK_identifier;
+		     k++)
+			d = fl_child(f, d, F_declarator);
+		if (fl_text_eq(f, d, name))
+			return true;
+	}
+	return false;
+}
+
+static void c_origin(struct fl_file *f, struct sec_origin *o, TSNode n,
+		     struct sec_name nm, const char *desc)
+{
+	memset(o, 0, sizeof(*o));
+	o->node = n;
+	o->text = py_one_line(f, n);
+	o->desc = desc;
+	o->noun = nm.noun;
+	o->strength = nm.strength;
+}
+
+/* A credential by its own name: an identifier or a field
+ * (cfg->db_password). */
+static bool c_named(struct fl_file *f, TSNode e, int fi, struct sec_origin *o)
+{
+	e = c_strip(f, e);
+	unsigned k = fl_kind(f, e);
+	TSNode name = k == CK_identifier	  ? e
+		      : k == CK_field_expression ? fl_child(f, e, F_field)
+						  : (TSNode){{0}, NULL, NULL};
+	if (ts_node_is_null(name))
+		return false;
+	const char *t = fl_text(f, name);
+	/* SYSLOG_FACILITY_AUTH, PAM_AUTHTOK: a macro or an enumerator is a
+	 * constant, never the secret itself */
+	bool lower = false;
+	for (const char *p = t; *p && !lower; p++)
+		lower = *p >= 'a' && *p <= 'z';
+	if (!lower)
+		return false;
+	struct sec_name nm = sec_classify(t);
+	if (nm.strength < SEC_WEAK)
+		return false;
+	const char *desc =
+		k == CK_identifier && fi >= 0 && c_is_parameter(f, fi, t)
+			? arena_printf(f->a, "the '%s' argument of '%s'", t,
+				       f->m.funcs.v[fi].qualname)
+			: arena_printf(f->a, "%s%s by its name",
+				       sec_article(nm.noun), nm.noun);
+	c_origin(f, o, e, nm, desc);
+	return true;
+}
+
+/* Do the arguments of call c (from index `from`) name a credential? */
+static bool c_args_named(struct fl_file *f, TSNode call, uint32_t from, int fi,
+			 struct sec_origin *o)
+{
+	TSNode args = fl_child(f, call, F_arguments);
+	uint32_t n = sec_nchild(args);
+	for (uint32_t i = from; i < n; i++)
+		if (c_named(f, ts_node_named_child(args, i), fi, o))
+			return true;
+	return false;
+}
+
+/* `snprintf(dsn, ..., password)` / `s = g_strdup_printf(..., password)`
+ * before byte `at`: the buffer or string `name` holds the credential. */
+static bool c_filled(struct fl_file *f, const char *name, int fi, uint32_t at,
+		     struct sec_origin *o)
+{
+	static const char *const writers[] = {
+		"sprintf", "snprintf", "g_snprintf", "strcpy", "strncpy",
+		"strlcpy", "strcat", "strncat", "strlcat", "stpcpy",
+		"asprintf", "vsnprintf",
+	};
+	static const char *const makers[] = {
+		"g_strdup_printf", "g_strconcat", "strdup", "g_strdup",
+		"strndup", "g_strndup", "g_strjoin",
+	};
+	bool found = false;
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func != fi || !c->callee ||
+		    ts_node_start_byte(c->node) >= at)
+			continue;
+		bool writer = false, maker = false;
+		for (size_t k = 0; k < ARRAY_SIZE(writers); k++)
+			writer |= !strcmp(c->callee, writers[k]);
+		for (size_t k = 0; k < ARRAY_SIZE(makers); k++)
+			maker |= !strcmp(c->callee, makers[k]);
+		struct sec_origin tmp;
+		if (writer) {
+			TSNode dest = c_strip(
+				f, ts_node_named_child(
+					   fl_child(f, c->node, F_arguments), 0));
+			if (!fl_text_eq(f, dest, name))
+				continue;
+			if (!c_args_named(f, c->node, 1, fi, &tmp)) {
+				found = false; /* overwritten without one */
+				continue;
+			}
+		} else if (maker && c->assigned && !strcmp(c->assigned, name) &&
+			   (c->use == USE_ASSIGN || c->use == USE_DECL)) {
+			if (!c_args_named(f, c->node, 0, fi, &tmp)) {
+				found = false;
+				continue;
+			}
+		} else {
+			continue;
+		}
+		*o = tmp;
+		o->step[0].at = c->node;
+		o->step[0].msg = arena_printf(f->a, "'%s' is filled with it here "
+						    "by '%s'",
+					      name, c->callee);
+		o->nstep = 1;
+		found = true;
+	}
+	return found;
+}
+
+/* The stream of fprintf(stream, ...), fputs(s, stream), dprintf(fd, ...):
+ * stdout (or fd 1) is program output, stderr (fd 2) the console a daemon
+ * logs to, a stream named as a log (logfp, log_file) a log. */
+static enum sink c_stream_kind(struct fl_file *f, const struct c_sink *sk,
+			       TSNode args, uint32_t n)
+{
+	if (sk->stream == -1 || !n)
+		return sk->kind;
+	TSNode s = c_strip(f, ts_node_named_child(
+				      args, sk->stream == -2 ? n - 1
+							     : (uint32_t)sk->stream));
+	const char *t = fl_text(f, s);
+	if (!strcmp(t, "stderr") || !strcmp(t, "2") ||
+	    !strcmp(t, "STDERR_FILENO"))
+		return SINK_EXIT;
+	if (!strcmp(t, "stdout") || !strcmp(t, "1") ||
+	    !strcmp(t, "STDOUT_FILENO"))
+		return SINK_PRINT;
+	char w[8][24];
+	size_t nw = py_name_words(t, w, 8);
+	for (size_t i = 0; i < nw; i++)
+		if (!strcmp(w[i], "log") || !strcmp(w[i], "logfile") ||
+		    !strcmp(w[i], "logfp") || !strcmp(w[i], "logger"))
+			return SINK_LOG;
+	/* some other file: a report, a config written on purpose */
+	return SINK_PRINT;
+}
+
+/* A printf-style format: a string literal with a conversion in it. */
+static bool c_is_format(struct fl_file *f, TSNode e)
+{
+	e = c_strip(f, e);
+	unsigned k = fl_kind(f, e);
+	if (k != CK_string_literal && k != CK_concatenated_string)
+		return false;
+	return strchr(fl_text(f, e), '%') != NULL;
+}
+
+static void check_c(struct fl_file *f)
+{
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (!c->callee)
+			continue;
+		const struct c_sink *sk = NULL;
+		for (size_t k = 0; k < ARRAY_SIZE(c_sinks) && !sk; k++)
+			if (!strcmp(c->callee, c_sinks[k].name))
+				sk = &c_sinks[k];
+		static const struct c_sink log_like = {"", 0, -1, SINK_LOG};
+		if (!sk && c_log_name(c->method ? c->method : c->callee))
+			sk = &log_like;
+		if (!sk)
+			continue;
+		TSNode args = fl_child(f, c->node, F_arguments);
+		uint32_t n = sec_nchild(args);
+		enum sink kind = c_stream_kind(f, sk, args, n);
+		/* a function logs by its name only with a format before the
+		 * value: auth_request_log_error(req, "... %s", pw) does,
+		 * password_verify_log(req, pw, ...) hands pw on to check it */
+		bool need_fmt = sk == &log_like, fmt = false;
+		struct sec_origin o;
+		bool hit = false;
+		for (uint32_t a = (uint32_t)sk->skip; a < n && !hit; a++) {
+			TSNode arg = ts_node_named_child(args, a);
+			if (need_fmt && !fmt) {
+				fmt = c_is_format(f, arg);
+				continue;
+			}
+			if (c_named(f, arg, c->func, &o)) {
+				hit = true;
+			} else {
+				TSNode id = c_strip(f, arg);
+				hit = fl_kind(f, id) == CK_identifier &&
+				      c_filled(f, fl_text(f, id), c->func,
+					       ts_node_start_byte(c->node), &o);
+			}
+			if (hit) {
+				o.carrier = arg;
+				o.carrier_text = py_one_line(f, arg);
+			}
+		}
+		if (!hit || sec_optin_gated(f, c->node))
+			continue;
+		/* a weak name (pass, token) is low: no context in C */
+		report(f, kind, c->node, c->callee, &o);
+	}
+}
+
 static void check(struct fl_file *f)
 {
+	if (f->lang == LANG_C) {
+		check_c(f);
+		return;
+	}
 	if (f->lang != LANG_PYTHON)
 		return;
 	struct sec_ctx *c = sec_ctx_new(f);
@@ -696,7 +1006,7 @@ const struct fl_check check_secret_in_log = {
 	.code = "SEC001",
 	.name = "secret-in-log",
 	.family = FAM_SEC,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_HIGH,
 	.cwe = "CWE-532,CWE-209",
 	.summary = "A password, token, key or other credential -- or a "
