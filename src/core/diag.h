@@ -79,6 +79,8 @@ enum fl_fact_kind {
 	FACT_LIMIT_SET,       /* a limit-like attribute is set */
 	FACT_THREAD_TARGET,   /* "module.function" is started on a thread
 			       * by another module */
+	FACT_SECRET_ATTR,     /* a property or self attribute of this name
+			       * holds a value built from a credential */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks
