@@ -48,6 +48,19 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+void *arena_grow(struct arena *a, void *v, size_t *cap, size_t n,
+		 size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : 8;
+	void *nv = arena_alloc(a, nc * size);
+	if (v)
+		memcpy(nv, v, *cap * size);
+	*cap = nc;
+	return nv;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);

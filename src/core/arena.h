@@ -19,6 +19,10 @@ struct arena {
 #define ARENA_INIT {NULL, 0}
 
 void *arena_alloc(struct arena *a, size_t n);   /* zeroed, 16-aligned */
+/* Grow an array of n elements of `size` bytes with capacity *cap to hold
+ * one more (the old block stays in the arena). */
+void *arena_grow(struct arena *a, void *v, size_t *cap, size_t n,
+		 size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)

@@ -45,6 +45,7 @@ enum fl_lang { LANG_NONE = 0, LANG_PYTHON = 1, LANG_C = 2, LANG__COUNT };
 	X(binary_operator) X(concatenated_string) X(interpolation) X(ERROR)    \
 	X(assert_statement) X(match_statement) X(wildcard_import)              \
 	X(future_import_statement) X(type) X(string_content) X(elif_clause)   \
+	X(lambda_parameters)                                                   \
 	X(for_in_clause)
 
 #define C_KINDS(X)                                                             \

@@ -12,6 +12,7 @@ void model_release(struct fl_model *m)
 	VEC_FREE(&m->handlers);
 	VEC_FREE(&m->withs);
 	VEC_FREE(&m->accesses);
+	VEC_FREE(&m->gaccesses);
 	VEC_FREE(&m->imports);
 	VEC_FREE(&m->comments);
 }

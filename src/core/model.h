@@ -121,6 +121,7 @@ enum fl_access_kind {
 	ACC_ITEM_RMW,     /* self.x[k] += ... */
 	ACC_ITEM_DEL,     /* del self.x[k] */
 	ACC_METHOD,       /* self.x.method, not called (a callback) */
+	ACC_GLOBAL,       /* global x (gaccesses only) */
 };
 
 struct fl_access {
@@ -152,6 +153,11 @@ struct fl_model {
 	VEC(struct fl_handler) handlers;
 	VEC(struct fl_with) withs;
 	VEC(struct fl_access) accesses;
+	/* The same for bare names inside functions (x[k] = v, x.append(),
+	 * x += 1, for k in x, global x...): each may be a module global or
+	 * a local; the checks that use them sort that out.  Not recorded:
+	 * callees, attribute names, parameters, definitions, imports. */
+	VEC(struct fl_access) gaccesses;
 	VEC(struct fl_import) imports;
 	VEC(struct fl_comment) comments;
 	uint32_t error_nodes, error_bytes, max_depth, nodes;

@@ -235,6 +235,77 @@ static int innermost_with(struct walker *w)
 	return -1;
 }
 
+/* How the node on top of the stack (self.x, or a bare name) is touched:
+ * read, stored, updated, deleted, called a method of, subscripted. */
+static uint8_t access_kind(struct walker *w, const char **method)
+{
+	struct fl_file *f = w->f;
+	struct frame *me = &w->st.v[w->st.n - 1];
+	struct frame *p = parent_frame(w, 0);
+	struct frame *gp = parent_frame(w, 1);
+	uint8_t kind = ACC_LOAD;
+	*method = NULL;
+	if (!p)
+		return kind;
+	TSFieldId fld = me->field;
+	switch (p->kind) {
+	case PK_assignment:
+		if (fld == f->li->field[F_left])
+			kind = ACC_STORE;
+		break;
+	case PK_augmented_assignment:
+		if (fld == f->li->field[F_left])
+			kind = ACC_RMW;
+		break;
+	case PK_pattern_list:
+	case PK_tuple_pattern:
+	case PK_list_pattern:
+		kind = ACC_STORE;
+		break;
+	case PK_delete_statement:
+		kind = ACC_DEL;
+		break;
+	case PK_attribute:
+		if (fld == f->li->field[F_object] && gp && gp->kind == PK_call &&
+		    p->field == f->li->field[F_function]) {
+			kind = ACC_CALL;
+		} else if (fld == f->li->field[F_object]) {
+			/* add_done_callback(self._tasks.discard) */
+			kind = ACC_METHOD;
+		}
+		if (kind != ACC_LOAD)
+			*method = fl_text(f, fl_child(f, p->node, F_attribute));
+		break;
+	case PK_subscript:
+		if (fld != f->li->field[F_value] || !gp)
+			break;
+		if (gp->kind == PK_assignment && p->field == f->li->field[F_left])
+			kind = ACC_ITEM_STORE;
+		else if (gp->kind == PK_augmented_assignment &&
+			 p->field == f->li->field[F_left])
+			kind = ACC_ITEM_RMW;
+		else if (gp->kind == PK_delete_statement)
+			kind = ACC_ITEM_DEL;
+		else
+			kind = ACC_ITEM_LOAD;
+		break;
+	default:
+		break;
+	}
+	return kind;
+}
+
+static void fill_access(struct walker *w, struct fl_access *a, TSNode n,
+			const char *name, uint8_t kind, const char *method)
+{
+	a->node = n;
+	a->name = name;
+	a->method = method;
+	a->func = w->cur_func;
+	a->with = innermost_with(w);
+	a->kind = kind;
+}
+
 /* self.x / cls.x: record how it is touched. */
 static void add_access(struct walker *w, TSNode n)
 {
@@ -246,68 +317,75 @@ static void add_access(struct walker *w, TSNode n)
 	TSNode attr = fl_child(f, n, F_attribute);
 	if (ts_node_is_null(attr))
 		return;
+	const char *method;
+	uint8_t kind = access_kind(w, &method);
+	fill_access(w, VEC_PUSH(&f->m.accesses), n, fl_text(f, attr), kind, method);
+}
+
+/* A bare name inside a function that may be a module global: a value
+ * read or changed, not a name being defined or called. */
+static void add_gaccess(struct walker *w, TSNode n)
+{
+	struct fl_file *f = w->f;
+	if (w->cur_func < 0)
+		return;
 	struct frame *me = &w->st.v[w->st.n - 1];
 	struct frame *p = parent_frame(w, 0);
-	struct frame *gp = parent_frame(w, 1);
-	uint8_t kind = ACC_LOAD;
+	if (!p)
+		return;
+	TSFieldId fld = me->field;
+	uint8_t kind;
 	const char *method = NULL;
-	if (p) {
-		TSFieldId fld = me->field;
-		switch (p->kind) {
-		case PK_assignment:
-			if (fld == f->li->field[F_left])
-				kind = ACC_STORE;
-			break;
-		case PK_augmented_assignment:
-			if (fld == f->li->field[F_left])
-				kind = ACC_RMW;
-			break;
-		case PK_pattern_list:
-		case PK_tuple_pattern:
-		case PK_list_pattern:
-			kind = ACC_STORE;
-			break;
-		case PK_delete_statement:
-			kind = ACC_DEL;
-			break;
-		case PK_attribute:
-			if (fld == f->li->field[F_object] && gp &&
-			    gp->kind == PK_call &&
-			    p->field == f->li->field[F_function]) {
-				kind = ACC_CALL;
-			} else if (fld == f->li->field[F_object]) {
-				/* add_done_callback(self._tasks.discard) */
-				kind = ACC_METHOD;
-			}
-			if (kind != ACC_LOAD)
-				method = fl_text(f, fl_child(f, p->node,
-							     F_attribute));
-			break;
-		case PK_subscript:
-			if (fld != f->li->field[F_value] || !gp)
-				break;
-			if (gp->kind == PK_assignment &&
-			    p->field == f->li->field[F_left])
-				kind = ACC_ITEM_STORE;
-			else if (gp->kind == PK_augmented_assignment &&
-				 p->field == f->li->field[F_left])
-				kind = ACC_ITEM_RMW;
-			else if (gp->kind == PK_delete_statement)
-				kind = ACC_ITEM_DEL;
-			else
-				kind = ACC_ITEM_LOAD;
-			break;
-		default:
-			break;
-		}
+	switch (p->kind) {
+	case PK_global_statement:
+		kind = ACC_GLOBAL;
+		break;
+	case PK_call:
+		if (fld == f->li->field[F_function])
+			return;
+		kind = access_kind(w, &method);
+		break;
+	case PK_attribute:
+		if (fld != f->li->field[F_object])
+			return;
+		kind = access_kind(w, &method);
+		break;
+	case PK_keyword_argument:
+		if (fld == f->li->field[F_name])
+			return;
+		kind = ACC_LOAD;
+		break;
+	case PK_for_statement:
+	case PK_for_in_clause:
+		kind = fld == f->li->field[F_left] ? ACC_STORE : ACC_LOAD;
+		break;
+	case PK_named_expression:
+		kind = fld == f->li->field[F_name] ? ACC_STORE : ACC_LOAD;
+		break;
+	case PK_as_pattern_target:
+		kind = ACC_STORE;
+		break;
+	case PK_function_definition:
+	case PK_class_definition:
+	case PK_parameters:
+	case PK_lambda_parameters:
+	case PK_default_parameter:
+	case PK_typed_parameter:
+	case PK_typed_default_parameter:
+	case PK_dotted_name:
+	case PK_aliased_import:
+	case PK_nonlocal_statement:
+	case PK_decorator:
+	case PK_type:
+		return;
+	default:
+		kind = access_kind(w, &method);
+		break;
 	}
-	struct fl_access *a = VEC_PUSH(&f->m.accesses);
-	a->node = n;
-	a->name = fl_text(f, attr);
-	a->method = method;
-	a->func = w->cur_func;
-	a->with = innermost_with(w);
-	a->kind = kind;
+	if (fl_text_eq(f, n, "self") || fl_text_eq(f, n, "cls"))
+		return;
+	const char *name = fl_text(f, n);
+	fill_access(w, VEC_PUSH(&f->m.gaccesses), n, name, kind, method);
 }
 
 static bool first_child_is(struct fl_file *f, TSNode n, const char *word)
@@ -648,6 +726,9 @@ static void py_enter(struct walker *w, struct frame *fr)
 		break;
 	case PK_attribute:
 		add_access(w, n);
+		break;
+	case PK_identifier:
+		add_gaccess(w, n);
 		break;
 	case PK_import_statement:
 	case PK_import_from_statement:

@@ -1,7 +1,8 @@
 /*
  * CON010 unguarded-shared-state (Python)
  *
- * Two heuristics over the accesses of one class's attributes (self.x):
+ * Two heuristics over the accesses of one class's attributes (self.x),
+ * and the same two over module globals (check_globals):
  *
  * Lockset deviance (Engler et al., "Bugs as Deviant Behavior"): when most
  * accesses to self.x happen with a lock held -- inside `with self._lock:`
@@ -82,10 +83,15 @@ static void acquired_locks(struct fl_file *f, int func, uint32_t at,
 		for (size_t k = 0; k < rl; k++)
 			if (recv[k] == '.')
 				dot = recv + k;
-		const char *name = arena_strndup(
+		const char *last = arena_strndup(
 			f->a, dot ? dot + 1 : recv, rl - (dot ? (size_t)(dot + 1 - recv) : 0));
-		if (py_lock_name(name))
-			add_lock(out, name);
+		if (!py_lock_name(last))
+			continue;
+		/* "self._lock" and "_lock" as written; a lock further
+		 * down (self.state.lock) by its last name */
+		bool own = !dot || (!strncmp(recv, "self.", 5) &&
+				    dot == recv + 4);
+		add_lock(out, own ? arena_strndup(f->a, recv, rl) : last);
 	}
 }
 
@@ -101,7 +107,10 @@ static void held_at(struct fl_file *f, int ci, int func, int with,
 				break;
 			const char *l = py_with_lock(f, ci, wi->value);
 			if (l)
-				add_lock(out, l);
+				add_lock(out, fl_kind(f, fl_unparen(f, wi->value)) ==
+							      PK_attribute
+						      ? arena_printf(f->a, "self.%s", l)
+						      : l);
 		}
 	}
 	acquired_locks(f, func, at, out);
@@ -155,23 +164,31 @@ struct ctx {
 	struct locks *callers;
 };
 
-/* Locks all callers of private method fi hold (empty if any caller holds
- * none, or there is no caller in the class). */
+/* Locks all callers of private function fi hold (empty if any caller
+ * holds none, or there is none): a method called as self.name() from its
+ * class (ci), a module function called by its bare name (ci -1). */
 static void caller_locks(struct fl_file *f, int ci, int fi, struct locks *out)
 {
 	out->n = 0;
 	const char *name = f->m.funcs.v[fi].name;
 	if (name[0] != '_' || (name[1] == '_' && name[strlen(name) - 1] == '_'))
 		return;
+	if (ci < 0 && f->m.funcs.v[fi].parent >= 0)
+		return;
 	bool first = true;
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		if (c->func < 0 || f->m.funcs.v[c->func].cls != ci || !c->callee ||
-		    strncmp(c->callee, "self.", 5) || strcmp(c->callee + 5, name))
+		if (c->func < 0 || !c->callee)
+			continue;
+		if (ci >= 0 ? f->m.funcs.v[c->func].cls != ci ||
+				      strncmp(c->callee, "self.", 5) ||
+				      strcmp(c->callee + 5, name)
+			    : strcmp(c->callee, name) != 0)
 			continue;
 		struct locks h;
 		uint32_t at = ts_node_start_byte(c->node);
-		held_at(f, ci, c->func, with_around(f, c->func, at), at, &h);
+		held_at(f, f->m.funcs.v[c->func].cls, c->func,
+			with_around(f, c->func, at), at, &h);
 		if (first) {
 			*out = h;
 			first = false;
@@ -192,9 +209,15 @@ static void caller_locks(struct fl_file *f, int ci, int fi, struct locks *out)
 
 enum change { CH_NONE, CH_READ, CH_WRITE, CH_MUTATE, CH_RMW, CH_ITER };
 
+/* The accesses a belongs with: self.x ones, or bare names. */
+struct accs {
+	const struct fl_access *v;
+	size_t n;
+};
+
 /* Does the value of assignment asg read the attribute a stores to? */
-static bool value_reads(struct fl_file *f, const struct fl_access *a,
-			TSNode asg)
+static bool value_reads(struct fl_file *f, const struct accs *all,
+			const struct fl_access *a, TSNode asg)
 {
 	if (fl_kind(f, asg) != PK_assignment)
 		return false;
@@ -202,8 +225,8 @@ static bool value_reads(struct fl_file *f, const struct fl_access *a,
 	if (ts_node_is_null(rhs))
 		return false; /* self.x: int */
 	uint32_t s = ts_node_start_byte(rhs), e = ts_node_end_byte(rhs);
-	for (size_t i = 0; i < f->m.accesses.n; i++) {
-		const struct fl_access *b = &f->m.accesses.v[i];
+	for (size_t i = 0; i < all->n; i++) {
+		const struct fl_access *b = &all->v[i];
 		uint32_t bs = ts_node_start_byte(b->node);
 		if (b->func == a->func && bs >= s && bs < e &&
 		    !strcmp(b->name, a->name))
@@ -213,17 +236,19 @@ static bool value_reads(struct fl_file *f, const struct fl_access *a,
 }
 
 /* `self.n = self.n + 1`: a store whose value reads the same attribute. */
-static bool store_reads_itself(struct fl_file *f, const struct fl_access *a)
+static bool store_reads_itself(struct fl_file *f, const struct accs *all,
+			       const struct fl_access *a)
 {
-	return value_reads(f, a, py_access_assignment(f, a));
+	return value_reads(f, all, a, py_access_assignment(f, a));
 }
 
 /* `d[k] = d.get(k, 0) + 1` / `d[k] = d[k] + v`: an item store whose value
  * reads the same container. */
-static bool item_store_reads_itself(struct fl_file *f,
+static bool item_store_reads_itself(struct fl_file *f, const struct accs *all,
 				    const struct fl_access *a)
 {
-	return value_reads(f, a, ts_node_parent(ts_node_parent(a->node)));
+	return value_reads(f, all, a,
+			   ts_node_parent(ts_node_parent(a->node)));
 }
 
 /* for x in self.d / self.d.items() / comprehension over them */
@@ -247,16 +272,17 @@ static bool iterated(struct fl_file *f, const struct fl_access *a)
 	       ts_node_eq(fl_child(f, p, F_right), n);
 }
 
-static enum change classify(struct fl_file *f, const struct fl_access *a)
+static enum change classify(struct fl_file *f, const struct accs *all,
+			    const struct fl_access *a)
 {
 	switch (a->kind) {
 	case ACC_RMW:
 	case ACC_ITEM_RMW:
 		return CH_RMW;
 	case ACC_STORE:
-		return store_reads_itself(f, a) ? CH_RMW : CH_WRITE;
+		return store_reads_itself(f, all, a) ? CH_RMW : CH_WRITE;
 	case ACC_ITEM_STORE:
-		return item_store_reads_itself(f, a) ? CH_RMW : CH_MUTATE;
+		return item_store_reads_itself(f, all, a) ? CH_RMW : CH_MUTATE;
 	case ACC_ITEM_DEL:
 	case ACC_DEL:
 		return CH_MUTATE;
@@ -323,7 +349,15 @@ struct site {
 	struct locks held;
 };
 
-static void report_deviant(struct fl_file *f, int ci, const char *attr,
+/* What the accesses are to: an attribute of class ci ('self.x'), or a
+ * module global (ci -1, 'x'), defined at `home`. */
+struct group {
+	int ci;
+	TSNode home;
+};
+
+static void report_deviant(struct fl_file *f, const struct group *g,
+			   const char *attr,
 			   const char *lock, struct site *s, size_t ns,
 			   size_t guarded, size_t total)
 {
@@ -374,10 +408,10 @@ static void report_deviant(struct fl_file *f, int ci, const char *attr,
 		}
 		struct fl_finding *fd = fl_report(
 			f, &check_unguarded_shared_state, a->node, conf,
-			"'self.%s' is guarded by 'self.%s' at %zu of %zu "
+			"%s'%s' is guarded by '%s' at %zu of %zu "
 			"accesses, but '%s' %s it here without the lock: "
 			"'%s%s'",
-			attr, lock, guarded, total, fn->qualname,
+			g->ci >= 0 ? "" : "the module global ", attr, lock, guarded, total, fn->qualname,
 			change_what(s[i].ch),
 			s[i].ch == CH_ITER ? "for ... in " : "",
 			py_one_line(f, stmt));
@@ -393,7 +427,7 @@ static void report_deviant(struct fl_file *f, int ci, const char *attr,
 		}
 		if (ex)
 			fl_trace(f, fd, ex->a->node,
-				 "'%s' holds 'self.%s' when it %s 'self.%s'",
+				 "'%s' holds '%s' when it %s '%s'",
 				 f->m.funcs.v[ex->a->func].qualname, lock,
 				 change_what(ex->ch), attr);
 		int st = py_ctx_start(f, a->func);
@@ -401,8 +435,8 @@ static void report_deviant(struct fl_file *f, int ci, const char *attr,
 			fl_trace(f, fd, f->m.calls.v[st].node,
 				 "'%s' runs on the thread started here",
 				 fn->qualname);
-		fl_trace(f, fd, a->node, "'%s' %s 'self.%s' without holding "
-					 "'self.%s', so %s",
+		fl_trace(f, fd, a->node, "'%s' %s '%s' without holding "
+					 "'%s', so %s",
 			 fn->name, change_what(s[i].ch), attr, lock,
 			 s[i].ch == CH_ITER
 				 ? "a thread inside the lock can change its "
@@ -414,13 +448,13 @@ static void report_deviant(struct fl_file *f, int ci, const char *attr,
 				   "its feet");
 		if (s[i].held.n)
 			fl_trace(f, fd, a->node,
-				 "it holds 'self.%s' here, a different lock: "
+				 "it holds '%s' here, a different lock: "
 				 "the two exclude nothing from each other",
 				 s[i].held.name[0]);
-		fl_set_hint(fd, "do this under 'with self.%s:' as the other "
+		fl_set_hint(fd, "do this under 'with %s:' as the other "
 				"accesses do",
 			    lock);
-		(void)ci;
+		(void)g;
 	}
 }
 
@@ -432,22 +466,29 @@ static uint8_t self_ctx(struct fl_file *f, int func)
 	return (cx & PYCTX_OWN_SELF) ? 0 : cx;
 }
 
+/* ... but all of them share the module's globals. */
+static uint8_t group_ctx(struct fl_file *f, const struct group *g, int func)
+{
+	return g->ci >= 0 ? self_ctx(f, func)
+			  : py_func_ctx(f, func) & (uint8_t)~PYCTX_OWN_SELF;
+}
+
 static bool ctx_differs(uint8_t a, uint8_t b)
 {
 	return ((a ^ b) & PYCTX_THREAD) || ((a & b) & PYCTX_MANY);
 }
 
-static void report_shared(struct fl_file *f, int ci, const char *attr,
-			  struct site *s, size_t ns)
+static void report_shared(struct fl_file *f, const struct group *g,
+			  const char *attr, struct site *s, size_t ns)
 {
 	/* one finding per attribute: the strongest pair */
 	int best_i = -1, best_j = -1, best_rank = 0;
 	for (size_t i = 0; i < ns; i++) {
-		uint8_t cx = self_ctx(f, s[i].a->func);
+		uint8_t cx = group_ctx(f, g, s[i].a->func);
 		if (!(cx & PYCTX_THREAD))
 			continue;
 		for (size_t j = 0; j < ns; j++) {
-			uint8_t cj = self_ctx(f, s[j].a->func);
+			uint8_t cj = group_ctx(f, g, s[j].a->func);
 			if (i != j && !ctx_differs(cx, cj) &&
 			    !(cx & PYCTX_MANY))
 				continue;
@@ -479,7 +520,8 @@ static void report_shared(struct fl_file *f, int ci, const char *attr,
 		t = &s[best_j], o = &s[best_i];
 	const struct fl_func *tf = &f->m.funcs.v[t->a->func];
 	const struct fl_func *of = &f->m.funcs.v[o->a->func];
-	uint8_t tc = self_ctx(f, t->a->func);
+	const char *gw = g->ci >= 0 ? "" : "the module global ";
+	uint8_t tc = group_ctx(f, g, t->a->func);
 	bool same = t == o;
 	const char *why =
 		t->ch == CH_ITER || o->ch == CH_ITER
@@ -490,40 +532,50 @@ static void report_shared(struct fl_file *f, int ci, const char *attr,
 	if (same)
 		fd = fl_report(f, &check_unguarded_shared_state, t->a->node,
 			       f->is_test ? CONF_LOW : CONF_HIGH,
-			       "'%s' %s 'self.%s' with no lock, and it runs on "
+			       "'%s' %s %s'%s' with no lock, and it runs on "
 			       "several threads at once: %s",
-			       tf->qualname, change_what(t->ch), attr, why);
+			       tf->qualname, change_what(t->ch), gw, attr, why);
 	else
 		fd = fl_report(f, &check_unguarded_shared_state, t->a->node,
 			       f->is_test ? CONF_LOW : CONF_MEDIUM,
-			       "'%s' %s 'self.%s' while '%s' %s it on another "
+			       "'%s' %s %s'%s' while '%s' %s it on another "
 			       "thread, and no lock guards it: %s",
-			       tf->qualname, change_what(t->ch), attr,
+			       tf->qualname, change_what(t->ch), gw, attr,
 			       of->qualname, change_what(o->ch), why);
 	int st = py_ctx_start(f, (tc & PYCTX_THREAD) ? t->a->func : o->a->func);
 	if (st >= 0)
 		fl_trace(f, fd, f->m.calls.v[st].node,
 			 "'%s' runs on the thread%s started here",
 			 (tc & PYCTX_THREAD) ? tf->qualname : of->qualname,
-			 (self_ctx(f, (tc & PYCTX_THREAD) ? t->a->func
+			 (group_ctx(f, g, (tc & PYCTX_THREAD) ? t->a->func
 							  : o->a->func) &
 			  PYCTX_MANY)
 				 ? "s"
 				 : "");
-	fl_trace(f, fd, t->a->node, "'%s' %s 'self.%s' here", tf->name,
+	fl_trace(f, fd, t->a->node, "'%s' %s '%s' here", tf->name,
 		 change_what(t->ch), attr);
 	if (!same)
 		fl_trace(f, fd, o->a->node, "'%s' %s it here, on another thread",
 			 of->name, change_what(o->ch));
-	fl_trace(f, fd, f->m.classes.v[ci].node,
-		 "no access to 'self.%s' holds a lock", attr);
-	fl_set_hint(fd, "guard every access to 'self.%s' with one "
-			"threading.Lock made in '__init__'",
-		    attr);
+	if (g->ci >= 0)
+		fl_trace(f, fd, g->home, "no access to '%s' holds a lock", attr);
+	else
+		fl_trace(f, fd, g->home, "'%s' is a module global, shared by "
+					 "every thread, and no access to it "
+					 "holds a lock",
+			 attr);
+	if (g->ci >= 0)
+		fl_set_hint(fd, "guard every access to '%s' with one "
+				"threading.Lock made in '__init__'",
+			    attr);
+	else
+		fl_set_hint(fd, "guard every access to '%s' with one "
+				"threading.Lock made next to it at module level",
+			    attr);
 }
 
-static void check_attr(struct fl_file *f, int ci, const char *attr,
-		       struct site *s, size_t ns)
+static void check_attr(struct fl_file *f, const struct group *g,
+		       const char *attr, struct site *s, size_t ns)
 {
 	/* the lock held at most accesses */
 	const char *lock = NULL;
@@ -542,10 +594,10 @@ static void check_attr(struct fl_file *f, int ci, const char *attr,
 		}
 	if (lock) {
 		if (guarded >= 2 && guarded < ns)
-			report_deviant(f, ci, attr, lock, s, ns, guarded, ns);
+			report_deviant(f, g, attr, lock, s, ns, guarded, ns);
 		return;
 	}
-	report_shared(f, ci, attr, s, ns);
+	report_shared(f, g, attr, s, ns);
 }
 
 struct named {
@@ -591,7 +643,9 @@ static void check_class(struct fl_file *f, int ci, struct named *idx,
 				const struct fl_access *b = &f->m.accesses.v[idx[k].idx];
 				struct site *x = &s[ns++];
 				x->a = b;
-				x->ch = classify(f, b);
+				struct accs all = {f->m.accesses.v,
+						   f->m.accesses.n};
+				x->ch = classify(f, &all, b);
 				held_at(f, ci, b->func, b->with,
 					ts_node_start_byte(b->node), &x->held);
 				int m = method_of(f, ci, b->func);
@@ -602,23 +656,239 @@ static void check_class(struct fl_file *f, int ci, struct named *idx,
 				for (size_t q = 0; q < cl[m].n; q++)
 					add_lock(&x->held, cl[m].name[q]);
 			}
-			check_attr(f, ci, name, s, ns);
+			struct group g = {ci, f->m.classes.v[ci].node};
+			check_attr(f, &g, arena_printf(f->a, "self.%s", name),
+				   s, ns);
 		}
 		i = j;
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Module globals                                                       */
+
+/* A name bound at module level, with the value it is bound to. */
+struct gbind {
+	const char *name;
+	TSNode stmt, value;
+	bool container;
+};
+
+static int gbind_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct gbind *)x)->name,
+		      ((const struct gbind *)y)->name);
+}
+
+static void module_bindings_in(struct fl_file *f, TSNode block, int depth,
+			       struct gbind **v, size_t *n, size_t *cap)
+{
+	uint32_t cnt = ts_node_named_child_count(block);
+	for (uint32_t i = 0; i < cnt; i++) {
+		TSNode st = ts_node_named_child(block, i);
+		unsigned k = fl_kind(f, st);
+		if ((k == PK_if_statement || k == PK_try_statement ||
+		     k == PK_else_clause || k == PK_except_clause ||
+		     k == PK_finally_clause || k == PK_elif_clause ||
+		     k == PK_block) &&
+		    depth < 4) {
+			module_bindings_in(f, st, depth + 1, v, n, cap);
+			continue;
+		}
+		if (k != PK_expression_statement)
+			continue;
+		TSNode asg = ts_node_named_child(st, 0);
+		if (fl_kind(f, asg) != PK_assignment)
+			continue;
+		TSNode l = fl_child(f, asg, F_left);
+		TSNode r = fl_child(f, asg, F_right);
+		if (fl_kind(f, l) != PK_identifier || ts_node_is_null(r))
+			continue;
+		*v = arena_grow(f->a, *v, cap, *n, sizeof(**v));
+		(*v)[(*n)++] = (struct gbind){fl_text(f, l), st, r,
+					      py_container_kind(f, r) != NULL};
+	}
+}
+
+/* Globals worth a look: bound once at module level (a second binding
+ * there makes the value unclear), not a lock or another thread-safe
+ * object. */
+static struct gbind *module_bindings(struct fl_file *f, size_t *out)
+{
+	struct gbind *v = NULL;
+	size_t n = 0, cap = 0;
+	module_bindings_in(f, f->root, 0, &v, &n, &cap);
+	if (!n) {
+		*out = 0;
+		return NULL;
+	}
+	qsort(v, n, sizeof(*v), gbind_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && !strcmp(v[j].name, v[i].name))
+			j++;
+		TSNode val = fl_unparen(f, v[i].value);
+		const char *q = fl_kind(f, val) == PK_call
+					? model_resolve(f, fl_text(f, fl_child(
+								      f, val, F_function)))
+					: NULL;
+		if (j == i + 1 && !py_lock_name(v[i].name) &&
+		    !(q && py_thread_safe_ctor(q)))
+			v[k++] = v[i];
+		i = j;
+	}
+	*out = k;
+	return v;
+}
+
+static struct gbind *find_bind(struct gbind *v, size_t n, const char *name)
+{
+	struct gbind key = {.name = name};
+	return n ? bsearch(&key, v, n, sizeof(*v), gbind_cmp) : NULL;
+}
+
+/* Names function fi binds itself (stores, loop and with targets,
+ * parameters) and the ones it declares `global`. */
+struct fbind {
+	int func;
+	const char *name;
+	bool global;
+};
+
+static int fbind_cmp(const void *x, const void *y)
+{
+	const struct fbind *a = x, *b = y;
+	if (a->func != b->func)
+		return a->func < b->func ? -1 : 1;
+	int c = strcmp(a->name, b->name);
+	if (c)
+		return c;
+	return (int)a->global - (int)b->global;
+}
+
+static const struct fbind *find_fbind(const struct fbind *v, size_t n,
+				      int func, const char *name, bool global)
+{
+	struct fbind key = {func, name, global};
+	return n ? bsearch(&key, v, n, sizeof(*v), fbind_cmp) : NULL;
+}
+
+/* Does the name in function fi refer to the module global? Not when fi
+ * or a function around it binds the name itself (unless it declares it
+ * global). */
+static bool refers_to_global(struct fl_file *f, const struct fbind *fb,
+			     size_t nfb, int fi, const char *name)
+{
+	for (int m = fi; m >= 0; m = f->m.funcs.v[m].parent) {
+		if (find_fbind(fb, nfb, m, name, true))
+			return true;
+		if (find_fbind(fb, nfb, m, name, false) ||
+		    py_is_parameter(f, m, name))
+			return false;
+	}
+	return true;
+}
+
+/* The function that owns fi at module level: fi itself or the function
+ * a nested one lives in. */
+static int outermost(struct fl_file *f, int fi)
+{
+	while (f->m.funcs.v[fi].parent >= 0)
+		fi = f->m.funcs.v[fi].parent;
+	return fi;
+}
+
+static void check_globals(struct fl_file *f, struct named *idx,
+			  struct site *s, struct locks *cl, uint8_t *cl_done)
+{
+	size_t nb;
+	struct gbind *gb = module_bindings(f, &nb);
+	if (!nb)
+		return;
+	const size_t na = f->m.gaccesses.n;
+	struct fbind *fb = xmalloc(na * sizeof(*fb));
+	size_t nfb = 0;
+	for (size_t i = 0; i < na; i++) {
+		const struct fl_access *a = &f->m.gaccesses.v[i];
+		bool store = a->kind == ACC_STORE || a->kind == ACC_DEL;
+		if ((store || a->kind == ACC_GLOBAL) && find_bind(gb, nb, a->name))
+			fb[nfb++] = (struct fbind){a->func, a->name,
+						   a->kind == ACC_GLOBAL};
+	}
+	qsort(fb, nfb, sizeof(*fb), fbind_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < na; i++) {
+		const struct fl_access *a = &f->m.gaccesses.v[i];
+		if (a->kind == ACC_GLOBAL)
+			continue;
+		const struct gbind *b = find_bind(gb, nb, a->name);
+		if (!b)
+			continue;
+		int m = outermost(f, a->func);
+		if (is_init(f, m) || f->m.funcs.v[a->func].is_async ||
+		    f->m.funcs.v[m].is_async ||
+		    caller_holds(f->m.funcs.v[m].name))
+			continue;
+		/* a container is shared as it is; anything else only through
+		 * `global` (a store without it makes a local) */
+		bool declared = false;
+		for (int q = a->func; q >= 0 && !declared;
+		     q = f->m.funcs.v[q].parent)
+			declared = find_fbind(fb, nfb, q, a->name, true) != NULL;
+		if (!b->container && !declared)
+			continue;
+		if (!refers_to_global(f, fb, nfb, a->func, a->name))
+			continue;
+		idx[n++] = (struct named){a->name, i};
+	}
+	qsort(idx, n, sizeof(*idx), by_name);
+	for (size_t i = 0; i < n;) {
+		const char *name = idx[i].name;
+		size_t j = i;
+		while (j < n && !strcmp(idx[j].name, name))
+			j++;
+		size_t ns = 0;
+		for (size_t k = i; k < j; k++) {
+			const struct fl_access *b = &f->m.gaccesses.v[idx[k].idx];
+			struct site *x = &s[ns++];
+			x->a = b;
+			struct accs all = {f->m.gaccesses.v, f->m.gaccesses.n};
+			x->ch = classify(f, &all, b);
+			int ci = f->m.funcs.v[b->func].cls;
+			held_at(f, ci, b->func, b->with,
+				ts_node_start_byte(b->node), &x->held);
+			int m = outermost(f, b->func);
+			if (!cl_done[m]) {
+				caller_locks(f, f->m.funcs.v[m].cls, m, &cl[m]);
+				cl_done[m] = 1;
+			}
+			for (size_t q = 0; q < cl[m].n; q++)
+				add_lock(&x->held, cl[m].name[q]);
+		}
+		struct group g = {-1, find_bind(gb, nb, name)->stmt};
+		check_attr(f, &g, name, s, ns);
+		i = j;
+	}
+	free(fb);
+}
+
 static void check(struct fl_file *f)
 {
-	if (!f->m.classes.n || f->m.accesses.n < 2)
+	if (f->m.accesses.n < 2 && f->m.gaccesses.n < 2)
 		return;
-	struct named *idx = xmalloc(f->m.accesses.n * sizeof(*idx));
-	struct site *s = xmalloc(f->m.accesses.n * sizeof(*s));
+	size_t most = f->m.accesses.n > f->m.gaccesses.n ? f->m.accesses.n
+							 : f->m.gaccesses.n;
+	struct named *idx = xmalloc(most * sizeof(*idx));
+	struct site *s = xmalloc(most * sizeof(*s));
 	struct locks *cl = xmalloc(f->m.funcs.n * sizeof(*cl));
 	uint8_t *cl_done = xmalloc(f->m.funcs.n);
 	memset(cl_done, 0, f->m.funcs.n);
 	for (size_t ci = 0; ci < f->m.classes.n; ci++)
 		check_class(f, (int)ci, idx, s, cl, cl_done);
+	/* caller locks of methods were for attributes; globals ask anew */
+	memset(cl_done, 0, f->m.funcs.n);
+	check_globals(f, idx, s, cl, cl_done);
 	free(idx);
 	free(s);
 	free(cl);
@@ -632,9 +902,9 @@ const struct fl_check check_unguarded_shared_state = {
 	.langs = LANG_BIT(LANG_PYTHON),
 	.severity = SEV_HIGH,
 	.cwe = "CWE-362,CWE-567",
-	.summary = "An attribute guarded by a lock at most of its accesses is "
-		   "changed without it here, or one shared with a thread the "
-		   "class starts is updated with no lock at all.",
+	.summary = "An attribute or module global guarded by a lock at most "
+		   "of its accesses is changed without it here, or one shared "
+		   "with a thread is updated with no lock at all.",
 	.fix_hint = "hold the lock that guards the other accesses",
 	.file_end = check,
 };

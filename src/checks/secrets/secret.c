@@ -331,20 +331,6 @@ struct sec_ctx {
 	size_t ncand, capcand;
 };
 
-/* Grow an arena array (the old block stays in the arena). */
-static void *agrow(struct arena *a, void *v, size_t *cap, size_t n,
-		   size_t size)
-{
-	if (n < *cap)
-		return v;
-	size_t nc = *cap ? *cap * 2 : 8;
-	void *nv = arena_alloc(a, nc * size);
-	if (v)
-		memcpy(nv, v, *cap * size);
-	*cap = nc;
-	return nv;
-}
-
 /* Does `name` ("tokenize.generate_tokens", "logging") belong to one of
  * the top-level packages in mods? */
 static bool in_packages(const char *name, const char *const *mods, size_t n)
@@ -423,7 +409,7 @@ static void add_asg(struct sec_ctx *c, struct scope *sc, TSNode name,
 	struct fl_file *f = c->f;
 	if (fl_kind(f, name) != PK_identifier)
 		return;
-	sc->v = agrow(f->a, sc->v, &sc->cap, sc->n, sizeof(*sc->v));
+	sc->v = arena_grow(f->a, sc->v, &sc->cap, sc->n, sizeof(*sc->v));
 	struct asg *a = &sc->v[sc->n++];
 	a->name = fl_text(f, name);
 	a->start = ts_node_start_byte(node);
@@ -514,7 +500,7 @@ static struct scope *scope_of(struct sec_ctx *c, TSNode owner)
 	for (size_t i = 0; i < c->nscope; i++)
 		if (c->scopes[i].s == s && c->scopes[i].e == e)
 			return &c->scopes[i];
-	c->scopes = agrow(f->a, c->scopes, &c->capscope, c->nscope,
+	c->scopes = arena_grow(f->a, c->scopes, &c->capscope, c->nscope,
 			  sizeof(*c->scopes));
 	struct scope *sc = &c->scopes[c->nscope++];
 	memset(sc, 0, sizeof(*sc));
@@ -923,7 +909,7 @@ static bool carries_fact(struct sec_ctx *c, TSNode n, const char *name,
 		for (size_t i = 0; i < c->ncand; i++)
 			if (!strcmp(c->cand[i], name))
 				return false;
-		c->cand = agrow(f->a, c->cand, &c->capcand, c->ncand,
+		c->cand = arena_grow(f->a, c->cand, &c->capcand, c->ncand,
 				sizeof(*c->cand));
 		c->cand[c->ncand++] = name;
 		return false;
@@ -1644,7 +1630,7 @@ static int auth_context(struct sec_ctx *c, TSNode at)
 			return c->auth[i].yes;
 	struct auth_walk aw = {c, false};
 	fl_preorder(scope, auth_visit, &aw);
-	c->auth = agrow(f->a, c->auth, &c->capauth, c->nauth, sizeof(*c->auth));
+	c->auth = arena_grow(f->a, c->auth, &c->capauth, c->nauth, sizeof(*c->auth));
 	c->auth[c->nauth++] = (struct auth_cache){s, e, aw.yes};
 	return aw.yes;
 }

@@ -14,6 +14,9 @@
 
 /* Qualified constructors of locks, semaphores and conditions. */
 bool py_is_lock_ctor(const char *qname);
+/* A constructor of an object safe to share between threads without a
+ * lock: a lock, an event, a queue, a thread-local, an executor... */
+bool py_thread_safe_ctor(const char *qname);
 
 enum py_effect {
 	EFF_NONE = 0,

@@ -365,7 +365,7 @@ static bool stored_from(struct fl_file *f, int ci, const char *name,
 	return false;
 }
 
-static bool thread_safe_ctor(const char *q)
+bool py_thread_safe_ctor(const char *q)
 {
 	return py_is_lock_ctor(q) || !strncmp(q, "queue.", 6) ||
 	       !strncmp(q, "asyncio.", 8) || !strcmp(q, "threading.Event") ||
@@ -386,7 +386,7 @@ static bool async_lock_ctor(const char *q)
 bool py_thread_safe_attr(struct fl_file *f, int ci, const char *name)
 {
 	return py_lock_name(name) ||
-	       stored_from(f, ci, name, thread_safe_ctor);
+	       stored_from(f, ci, name, py_thread_safe_ctor);
 }
 
 /* Is self.<name> of class ci an asyncio lock (not a thread lock)? */
