@@ -26,8 +26,9 @@
  * size on the other.
  *
  * Not reported: initialisers (`__init__`, `__post_init__`, `setUp`...);
- * coroutines (one event loop runs code between awaits atomically; races
- * across an await are CON009's); methods named *_locked / *_unlocked /
+ * coroutines against each other (one event loop runs code between awaits
+ * atomically; races across an await are CON009's) -- a coroutine against
+ * a thread is a pair like any other, but never counts in deviance; methods named *_locked / *_unlocked /
  * *_nolock (by convention the caller holds the lock); asyncio locks;
  * attributes that are themselves locks, events, queues or other
  * thread-safe objects.
@@ -329,7 +330,8 @@ static const char *change_what(enum change ch)
 }
 
 /* An access the rule looks at: in a method of the class (or a function
- * nested in one), not an initialiser, not a coroutine. */
+ * nested in one), not an initialiser.  Coroutines are looked at only
+ * against threads (on_loop). */
 static bool considered(struct fl_file *f, int ci, const struct fl_access *a)
 {
 	if (a->func < 0)
@@ -337,16 +339,28 @@ static bool considered(struct fl_file *f, int ci, const struct fl_access *a)
 	int m = a->func;
 	while (m >= 0 && f->m.funcs.v[m].cls != ci)
 		m = f->m.funcs.v[m].parent;
-	if (m < 0 || is_init(f, m) || f->m.funcs.v[a->func].is_async ||
-	    f->m.funcs.v[m].is_async || caller_holds(f->m.funcs.v[m].name))
+	if (m < 0 || is_init(f, m) || caller_holds(f->m.funcs.v[m].name))
 		return false;
 	return true;
+}
+
+/* Does the access run on the event loop (in a coroutine, or a function
+ * nested in one)?  The loop runs the code between two awaits atomically
+ * with respect to other coroutines, so coroutines never race each other
+ * here (across an await is CON009's) -- but they do race a thread. */
+static bool on_loop(struct fl_file *f, int fi)
+{
+	for (int m = fi; m >= 0; m = f->m.funcs.v[m].parent)
+		if (f->m.funcs.v[m].is_async)
+			return true;
+	return false;
 }
 
 struct site {
 	const struct fl_access *a;
 	enum change ch;
 	struct locks held;
+	bool loop;         /* on the event loop: see on_loop() */
 };
 
 /* What the accesses are to: an attribute of class ci ('self.x'), or a
@@ -552,11 +566,15 @@ static void report_shared(struct fl_file *f, const struct group *g,
 			  PYCTX_MANY)
 				 ? "s"
 				 : "");
-	fl_trace(f, fd, t->a->node, "'%s' %s '%s' here", tf->name,
-		 change_what(t->ch), attr);
+	static const char loop_note[] =
+		", on the event loop's thread: between two awaits a coroutine "
+		"is atomic with respect to other coroutines, not to threads";
+	fl_trace(f, fd, t->a->node, "'%s' %s '%s' here%s", tf->name,
+		 change_what(t->ch), attr, t->loop ? loop_note : "");
 	if (!same)
-		fl_trace(f, fd, o->a->node, "'%s' %s it here, on another thread",
-			 of->name, change_what(o->ch));
+		fl_trace(f, fd, o->a->node, "'%s' %s it here%s", of->name,
+			 change_what(o->ch),
+			 o->loop ? loop_note : ", on another thread");
 	if (g->ci >= 0)
 		fl_trace(f, fd, g->home, "no access to '%s' holds a lock", attr);
 	else
@@ -577,13 +595,22 @@ static void report_shared(struct fl_file *f, const struct group *g,
 static void check_attr(struct fl_file *f, const struct group *g,
 		       const char *attr, struct site *s, size_t ns)
 {
+	/* the sites on threads first, then those on the event loop (kept in
+	 * order): lock deviance is a matter of thread code alone */
+	size_t nt = 0;
+	for (size_t i = 0; i < ns; i++)
+		if (!s[i].loop) {
+			struct site t = s[i];
+			memmove(&s[nt + 1], &s[nt], (i - nt) * sizeof(*s));
+			s[nt++] = t;
+		}
 	/* the lock held at most accesses */
 	const char *lock = NULL;
 	size_t guarded = 0;
-	for (size_t i = 0; i < ns; i++)
+	for (size_t i = 0; i < nt; i++)
 		for (size_t k = 0; k < s[i].held.n; k++) {
 			size_t c = 0;
-			for (size_t j = 0; j < ns; j++)
+			for (size_t j = 0; j < nt; j++)
 				for (size_t m = 0; m < s[j].held.n; m++)
 					c += !strcmp(s[j].held.name[m],
 						     s[i].held.name[k]);
@@ -593,8 +620,8 @@ static void check_attr(struct fl_file *f, const struct group *g,
 			}
 		}
 	if (lock) {
-		if (guarded >= 2 && guarded < ns)
-			report_deviant(f, g, attr, lock, s, ns, guarded, ns);
+		if (guarded >= 2 && guarded < nt)
+			report_deviant(f, g, attr, lock, s, nt, guarded, nt);
 		return;
 	}
 	report_shared(f, g, attr, s, ns);
@@ -643,6 +670,7 @@ static void check_class(struct fl_file *f, int ci, struct named *idx,
 				const struct fl_access *b = &f->m.accesses.v[idx[k].idx];
 				struct site *x = &s[ns++];
 				x->a = b;
+				x->loop = on_loop(f, b->func);
 				struct accs all = {f->m.accesses.v,
 						   f->m.accesses.n};
 				x->ch = classify(f, &all, b);
@@ -826,9 +854,7 @@ static void check_globals(struct fl_file *f, struct named *idx,
 		if (!b)
 			continue;
 		int m = outermost(f, a->func);
-		if (is_init(f, m) || f->m.funcs.v[a->func].is_async ||
-		    f->m.funcs.v[m].is_async ||
-		    caller_holds(f->m.funcs.v[m].name))
+		if (is_init(f, m) || caller_holds(f->m.funcs.v[m].name))
 			continue;
 		/* a container is shared as it is; anything else only through
 		 * `global` (a store without it makes a local) */
@@ -853,6 +879,7 @@ static void check_globals(struct fl_file *f, struct named *idx,
 			const struct fl_access *b = &f->m.gaccesses.v[idx[k].idx];
 			struct site *x = &s[ns++];
 			x->a = b;
+			x->loop = on_loop(f, b->func);
 			struct accs all = {f->m.gaccesses.v, f->m.gaccesses.n};
 			x->ch = classify(f, &all, b);
 			int ci = f->m.funcs.v[b->func].cls;

@@ -107,6 +107,11 @@ static TSNode started_target(struct fl_file *f, const struct fl_call *c,
 	if (q && (!strcmp(q, "_thread.start_new_thread") ||
 		  !strcmp(q, "_thread.start_new")))
 		return arg_of(f, c->node, 0, "function");
+	if (q && !strcmp(q, "asyncio.to_thread")) {
+		/* the loop's default executor: a pool */
+		*many = true;
+		return arg_of(f, c->node, 0, "func");
+	}
 	if (!c->callee || !c->method)
 		return none;
 	if (!strcmp(c->method, "run_in_executor")) {
