@@ -695,127 +695,15 @@ static void check_class(struct fl_file *f, int ci, struct named *idx,
 /* ------------------------------------------------------------------ */
 /* Module globals                                                       */
 
-/* A name bound at module level, with the value it is bound to. */
-struct gbind {
-	const char *name;
-	TSNode stmt, value;
-	bool container;
-};
-
-static int gbind_cmp(const void *x, const void *y)
+/* A global worth a look: not a lock or another thread-safe object. */
+static bool plain_global(struct fl_file *f, const struct py_global *b)
 {
-	return strcmp(((const struct gbind *)x)->name,
-		      ((const struct gbind *)y)->name);
-}
-
-static void module_bindings_in(struct fl_file *f, TSNode block, int depth,
-			       struct gbind **v, size_t *n, size_t *cap)
-{
-	uint32_t cnt = ts_node_named_child_count(block);
-	for (uint32_t i = 0; i < cnt; i++) {
-		TSNode st = ts_node_named_child(block, i);
-		unsigned k = fl_kind(f, st);
-		if ((k == PK_if_statement || k == PK_try_statement ||
-		     k == PK_else_clause || k == PK_except_clause ||
-		     k == PK_finally_clause || k == PK_elif_clause ||
-		     k == PK_block) &&
-		    depth < 4) {
-			module_bindings_in(f, st, depth + 1, v, n, cap);
-			continue;
-		}
-		if (k != PK_expression_statement)
-			continue;
-		TSNode asg = ts_node_named_child(st, 0);
-		if (fl_kind(f, asg) != PK_assignment)
-			continue;
-		TSNode l = fl_child(f, asg, F_left);
-		TSNode r = fl_child(f, asg, F_right);
-		if (fl_kind(f, l) != PK_identifier || ts_node_is_null(r))
-			continue;
-		*v = arena_grow(f->a, *v, cap, *n, sizeof(**v));
-		(*v)[(*n)++] = (struct gbind){fl_text(f, l), st, r,
-					      py_container_kind(f, r) != NULL};
-	}
-}
-
-/* Globals worth a look: bound once at module level (a second binding
- * there makes the value unclear), not a lock or another thread-safe
- * object. */
-static struct gbind *module_bindings(struct fl_file *f, size_t *out)
-{
-	struct gbind *v = NULL;
-	size_t n = 0, cap = 0;
-	module_bindings_in(f, f->root, 0, &v, &n, &cap);
-	if (!n) {
-		*out = 0;
-		return NULL;
-	}
-	qsort(v, n, sizeof(*v), gbind_cmp);
-	size_t k = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && !strcmp(v[j].name, v[i].name))
-			j++;
-		TSNode val = fl_unparen(f, v[i].value);
-		const char *q = fl_kind(f, val) == PK_call
-					? model_resolve(f, fl_text(f, fl_child(
-								      f, val, F_function)))
-					: NULL;
-		if (j == i + 1 && !py_lock_name(v[i].name) &&
-		    !(q && py_thread_safe_ctor(q)))
-			v[k++] = v[i];
-		i = j;
-	}
-	*out = k;
-	return v;
-}
-
-static struct gbind *find_bind(struct gbind *v, size_t n, const char *name)
-{
-	struct gbind key = {.name = name};
-	return n ? bsearch(&key, v, n, sizeof(*v), gbind_cmp) : NULL;
-}
-
-/* Names function fi binds itself (stores, loop and with targets,
- * parameters) and the ones it declares `global`. */
-struct fbind {
-	int func;
-	const char *name;
-	bool global;
-};
-
-static int fbind_cmp(const void *x, const void *y)
-{
-	const struct fbind *a = x, *b = y;
-	if (a->func != b->func)
-		return a->func < b->func ? -1 : 1;
-	int c = strcmp(a->name, b->name);
-	if (c)
-		return c;
-	return (int)a->global - (int)b->global;
-}
-
-static const struct fbind *find_fbind(const struct fbind *v, size_t n,
-				      int func, const char *name, bool global)
-{
-	struct fbind key = {func, name, global};
-	return n ? bsearch(&key, v, n, sizeof(*v), fbind_cmp) : NULL;
-}
-
-/* Does the name in function fi refer to the module global? Not when fi
- * or a function around it binds the name itself (unless it declares it
- * global). */
-static bool refers_to_global(struct fl_file *f, const struct fbind *fb,
-			     size_t nfb, int fi, const char *name)
-{
-	for (int m = fi; m >= 0; m = f->m.funcs.v[m].parent) {
-		if (find_fbind(fb, nfb, m, name, true))
-			return true;
-		if (find_fbind(fb, nfb, m, name, false) ||
-		    py_is_parameter(f, m, name))
-			return false;
-	}
-	return true;
+	TSNode val = fl_unparen(f, b->value);
+	const char *q = fl_kind(f, val) == PK_call
+				? model_resolve(f, fl_text(f, fl_child(
+							      f, val, F_function)))
+				: NULL;
+	return !py_lock_name(b->name) && !(q && py_thread_safe_ctor(q));
 }
 
 /* The function that owns fi at module level: fi itself or the function
@@ -830,41 +718,18 @@ static int outermost(struct fl_file *f, int fi)
 static void check_globals(struct fl_file *f, struct named *idx,
 			  struct site *s, struct locks *cl, uint8_t *cl_done)
 {
-	size_t nb;
-	struct gbind *gb = module_bindings(f, &nb);
-	if (!nb)
+	struct py_globals gl;
+	py_globals_build(f, &gl);
+	if (!gl.n)
 		return;
-	const size_t na = f->m.gaccesses.n;
-	struct fbind *fb = xmalloc(na * sizeof(*fb));
-	size_t nfb = 0;
-	for (size_t i = 0; i < na; i++) {
-		const struct fl_access *a = &f->m.gaccesses.v[i];
-		bool store = a->kind == ACC_STORE || a->kind == ACC_DEL;
-		if ((store || a->kind == ACC_GLOBAL) && find_bind(gb, nb, a->name))
-			fb[nfb++] = (struct fbind){a->func, a->name,
-						   a->kind == ACC_GLOBAL};
-	}
-	qsort(fb, nfb, sizeof(*fb), fbind_cmp);
 	size_t n = 0;
-	for (size_t i = 0; i < na; i++) {
+	for (size_t i = 0; i < f->m.gaccesses.n; i++) {
 		const struct fl_access *a = &f->m.gaccesses.v[i];
-		if (a->kind == ACC_GLOBAL)
-			continue;
-		const struct gbind *b = find_bind(gb, nb, a->name);
-		if (!b)
+		const struct py_global *b = py_global_of(f, &gl, a);
+		if (!b || !plain_global(f, b))
 			continue;
 		int m = outermost(f, a->func);
 		if (is_init(f, m) || caller_holds(f->m.funcs.v[m].name))
-			continue;
-		/* a container is shared as it is; anything else only through
-		 * `global` (a store without it makes a local) */
-		bool declared = false;
-		for (int q = a->func; q >= 0 && !declared;
-		     q = f->m.funcs.v[q].parent)
-			declared = find_fbind(fb, nfb, q, a->name, true) != NULL;
-		if (!b->container && !declared)
-			continue;
-		if (!refers_to_global(f, fb, nfb, a->func, a->name))
 			continue;
 		idx[n++] = (struct named){a->name, i};
 	}
@@ -893,11 +758,10 @@ static void check_globals(struct fl_file *f, struct named *idx,
 			for (size_t q = 0; q < cl[m].n; q++)
 				add_lock(&x->held, cl[m].name[q]);
 		}
-		struct group g = {-1, find_bind(gb, nb, name)->stmt};
+		struct group g = {-1, py_global_find(&gl, name)->stmt};
 		check_attr(f, &g, name, s, ns);
 		i = j;
 	}
-	free(fb);
 }
 
 static void check(struct fl_file *f)

@@ -19,6 +19,9 @@
  * other code (an argument, returned, bound to another name) may be
  * emptied there and counts as shrinking.
  *
+ * Module-level containers (check_globals) are checked the same way; the
+ * module counts as a long-lived role.
+ *
  * Not reported: bounded structures (deque(maxlen=...)); local containers;
  * containers cleared anywhere, even by another object or a timer.
  */
@@ -31,7 +34,8 @@ static bool is_clock_call(struct fl_file *f, TSNode v);
 static bool limit_checked(struct fl_file *f, const struct fl_access *g);
 
 static enum fl_confidence growth_confidence(struct fl_file *f,
-					    const struct fl_access *g)
+					    const struct fl_access *g,
+					    bool module)
 {
 	static const char *const event[] = {
 		"on_",	    "handle",  "process", "receive", "recv",
@@ -51,7 +55,7 @@ static enum fl_confidence growth_confidence(struct fl_file *f,
 	/* Most objects live briefly (a parser, a visitor, a document):
 	 * their containers die with them.  Only a long-lived role growing
 	 * per event is reported by default. */
-	if (f->is_test || !py_long_lived_class(cls) ||
+	if (f->is_test || (!module && !py_long_lived_class(cls)) ||
 	    py_name_starts(fn, setup, ARRAY_SIZE(setup)) || limit_checked(f, g))
 		return CONF_LOW;
 	if (py_name_starts(fn, event, ARRAY_SIZE(event)))
@@ -186,6 +190,17 @@ static void record_shrinks(struct fl_file *f)
 		    escapes(f, a))
 			fl_fact(f, FACT_SHRINK, a->name, a->node);
 	}
+	/* from registry import _handlers; _handlers.pop(k) */
+	for (size_t i = 0; i < f->m.gaccesses.n; i++) {
+		const struct fl_access *a = &f->m.gaccesses.v[i];
+		if (!py_shrinks(a) && !escapes(f, a))
+			continue;
+		for (size_t k = 0; k < f->m.imports.n; k++)
+			if (!strcmp(f->m.imports.v[k].alias, a->name)) {
+				fl_fact(f, FACT_SHRINK, a->name, a->node);
+				break;
+			}
+	}
 	/* other.x.pop(k), registry._agents.clear(): receivers not self */
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
@@ -252,12 +267,98 @@ static size_t candidates(struct fl_file *f, int ci, struct grown *out,
 	return n;
 }
 
+/* Is the global named anywhere at module level or in a class body, other
+ * than where it is bound?  `atexit.register(_seen.clear)`, `Handler.cache
+ * = _cache`: code outside any function may empty it or hand it on. */
+struct module_use {
+	struct fl_file *f;
+	const struct py_global *b;
+	bool found;
+};
+
+static enum fl_visit module_use_visit(void *ud, TSNode n)
+{
+	struct module_use *u = ud;
+	unsigned k = fl_kind(u->f, n);
+	if (k == PK_function_definition || k == PK_lambda)
+		return FL_SKIP;
+	if (ts_node_eq(n, u->b->stmt))
+		return FL_SKIP;
+	if (k == PK_identifier && fl_text_eq(u->f, n, u->b->name)) {
+		u->found = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
+static bool used_at_module_level(struct fl_file *f, const struct py_global *b)
+{
+	struct module_use u = {f, b, false};
+	fl_preorder(f->root, module_use_visit, &u);
+	return u.found;
+}
+
+/* Containers bound at module level (`_seen = {}`): they live as long as
+ * the process.  Reported like attributes: a function adds to one and
+ * nothing in the program removes from it, rebinds it or hands it on. */
+static void check_globals(struct fl_file *f)
+{
+	struct py_globals gl;
+	py_globals_build(f, &gl);
+	if (!gl.n)
+		return;
+	const struct fl_access **grow =
+		ARENA_NEWN(f->a, const struct fl_access *, gl.n);
+	bool *gone = ARENA_NEWN(f->a, bool, gl.n);
+	for (size_t i = 0; i < f->m.gaccesses.n; i++) {
+		const struct fl_access *a = &f->m.gaccesses.v[i];
+		const struct py_global *b = py_global_of(f, &gl, a);
+		if (!b || !b->container)
+			continue;
+		size_t k = (size_t)(b - gl.v);
+		if (py_shrinks(a) || a->kind == ACC_STORE ||
+		    a->kind == ACC_DEL || escapes(f, a))
+			gone[k] = true;
+		else if (!grow[k] && py_grows(a) && !keyed_by_loop(f, a))
+			grow[k] = a;
+	}
+	for (size_t k = 0; k < gl.n; k++) {
+		const struct py_global *b = &gl.v[k];
+		if (!grow[k] || gone[k] || used_at_module_level(f, b))
+			continue;
+		const struct fl_func *gf = &f->m.funcs.v[grow[k]->func];
+		struct fl_finding *fd = fl_report(
+			f, &check_unbounded_container, grow[k]->node,
+			growth_confidence(f, grow[k], true),
+			"'%s' (a %s made at module level) gains entries in "
+			"'%s' and nothing in the program ever removes any: it "
+			"grows for the life of the process",
+			b->name, b->container, gf->qualname);
+		fl_trace(f, fd, b->stmt, "'%s' is created here, once per "
+					 "process",
+			 b->name);
+		fl_trace(f, fd, grow[k]->node, "'%s' adds to it each time it "
+					       "runs",
+			 gf->name);
+		fl_trace(f, fd, grow[k]->node,
+			 "no pop, del, clear, remove, discard or rebinding of "
+			 "'%s' anywhere in the scanned program, and it is "
+			 "never handed to other code",
+			 b->name);
+		fl_set_hint(fd, "remove entries when they are done, or bound "
+				"it: collections.deque(maxlen=...), "
+				"functools.lru_cache, an LRU dict");
+		fl_require_no_fact(fd, FACT_SHRINK, b->name, NULL);
+	}
+}
+
 /* Every candidate is reported here, kept by the global phase only if no
  * file of the program removes from an attribute of that name (a
  * conditional finding: no second pass over the file). */
 static void check(struct fl_file *f)
 {
 	record_shrinks(f);
+	check_globals(f);
 	struct grown g[64];
 	for (size_t ci = 0; ci < f->m.classes.n; ci++) {
 		size_t n = candidates(f, (int)ci, g, ARRAY_SIZE(g));
@@ -266,7 +367,7 @@ static void check(struct fl_file *f)
 			const struct fl_func *gf = &f->m.funcs.v[g[k].grow->func];
 			struct fl_finding *fd = fl_report(
 				f, &check_unbounded_container, g[k].grow->node,
-				growth_confidence(f, g[k].grow),
+				growth_confidence(f, g[k].grow, false),
 				"'self.%s' (a %s made in '%s') gains entries in "
 				"'%s' and nothing in the program ever removes "
 				"any: it grows for the life of the object",
@@ -297,9 +398,9 @@ const struct fl_check check_unbounded_container = {
 	.langs = LANG_BIT(LANG_PYTHON),
 	.severity = SEV_MEDIUM,
 	.cwe = "CWE-401,CWE-770",
-	.summary = "A container kept on a long-lived object gains entries "
-		   "while the program runs and nothing ever removes any, so "
-		   "it grows without bound.",
+	.summary = "A container kept on a long-lived object or at module "
+		   "level gains entries while the program runs and nothing "
+		   "ever removes any, so it grows without bound.",
 	.fix_hint = "remove entries when done, or bound the container",
 	.file_end = check,
 };

@@ -184,6 +184,33 @@ bool py_is_init_func(struct fl_file *f, int func);
 /* Lower-case words of a snake_case or camelCase name. */
 size_t py_name_words(const char *name, char words[][24], size_t max);
 
+/* Module globals (globals.c): names bound once at module level. */
+struct py_global {
+	const char *name;
+	TSNode stmt, value;    /* the binding statement, its value */
+	const char *container; /* py_container_kind of the value, or NULL */
+};
+struct py_fbind;
+struct py_globals {
+	struct py_global *v;   /* sorted by name */
+	size_t n;
+	struct py_fbind *fb;   /* names functions bind themselves */
+	size_t nfb;
+};
+/* Collect them (arena memory; needs the walk's gaccesses). */
+void py_globals_build(struct fl_file *f, struct py_globals *g);
+const struct py_global *py_global_find(const struct py_globals *g,
+				       const char *name);
+/* The module global a bare-name access refers to, or NULL: a container,
+ * or any value the function declares `global`; never a name the
+ * function or one around it binds itself. */
+const struct py_global *py_global_of(struct fl_file *f,
+				     const struct py_globals *g,
+				     const struct fl_access *a);
+/* Does function func, or one around it, declare `global name`? */
+bool py_global_declared(struct fl_file *f, const struct py_globals *g,
+			int func, const char *name);
+
 /* Is self.<name> a container (py_container_kind) that class ci creates
  * in an initialiser? */
 bool py_owned_container(struct fl_file *f, int ci, const char *name);
