@@ -13,12 +13,52 @@ const struct cfg *cfg_of(struct fl_file *f, int func)
 	if (!f->m.cfgs)
 		f->m.cfgs = arena_alloc(f->a, f->m.funcs.n * sizeof(*f->m.cfgs));
 	if (!f->m.cfgs[func]) {
-		if (f->lang != LANG_PYTHON || f->m.funcs.v[func].is_lambda)
+		if (f->m.funcs.v[func].is_lambda)
 			return NULL;
-		f->m.cfgs[func] = cfg_build_python(f, func);
+		f->m.cfgs[func] = f->lang == LANG_PYTHON ? cfg_build_python(f, func)
+				  : f->lang == LANG_C	 ? cfg_build_c(f, func)
+							 : NULL;
+		if (!f->m.cfgs[func])
+			return NULL;
 	}
 	const struct cfg *g = f->m.cfgs[func];
 	return g && !g->too_big ? g : NULL;
+}
+
+#define MAX_NODES 20000
+
+int cfg_add_node(struct cfg *g, uint8_t kind, TSNode n, uint8_t flags)
+{
+	if (g->nodes.n >= MAX_NODES) {
+		g->too_big = true;
+		return 0; /* node 0 is ENTRY; the graph is discarded anyway */
+	}
+	struct cfg_node *nd = VEC_PUSH(&g->nodes);
+	nd->node = n;
+	nd->kind = kind;
+	nd->flags = flags;
+	nd->exc = -1;
+	nd->owner = -1;
+	return (int)(g->nodes.n - 1);
+}
+
+void cfg_add_edge(struct fl_file *f, struct cfg *g, int from, int to)
+{
+	if (to < 0 || g->too_big)
+		return;
+	struct cfg_node *nd = &g->nodes.v[from];
+	for (uint32_t i = 0; i < nd->n; i++)
+		if (nd->succ[i] == to)
+			return;
+	if (nd->n == nd->cap) {
+		uint32_t nc = nd->cap ? nd->cap * 2 : 2;
+		int *ns = arena_alloc(f->a, nc * sizeof(int));
+		if (nd->n)
+			memcpy(ns, nd->succ, nd->n * sizeof(int));
+		nd->succ = ns;
+		nd->cap = nc;
+	}
+	nd->succ[nd->n++] = to;
 }
 
 TSNode cfg_node_code(const struct cfg *g, int node)

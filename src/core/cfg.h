@@ -61,12 +61,16 @@ struct cfg {
 	bool too_big;         /* gave up: rules must not report */
 };
 
-/* The graph of function `func` (built on first use; NULL for lambdas, C
- * functions for now, or when the function is too big to model). */
+/* The graph of function `func` (built on first use; NULL for lambdas, or
+ * when the function is too big or too broken to model). */
 const struct cfg *cfg_of(struct fl_file *f, int func);
 
-/* Python builder (src/lang/python/cfg.c). */
+/* The builders (src/lang/python/cfg.c, src/lang/c/cfg.c) and what they
+ * share: a new node (sets too_big past the size limit) and an edge. */
 struct cfg *cfg_build_python(struct fl_file *f, int func);
+struct cfg *cfg_build_c(struct fl_file *f, int func);
+int cfg_add_node(struct cfg *g, uint8_t kind, TSNode n, uint8_t flags);
+void cfg_add_edge(struct fl_file *f, struct cfg *g, int from, int to);
 
 /* The node that evaluates the code at `byte` (the smallest statement or
  * header containing it; copies made for exceptions are skipped), or -1. */

@@ -67,7 +67,8 @@ enum fl_lang { LANG_NONE = 0, LANG_PYTHON = 1, LANG_C = 2, LANG__COUNT };
 	X(preproc_function_def) X(preproc_def) X(struct_specifier)             \
 	X(type_identifier) X(field_identifier) X(null) X(true) X(false)        \
 	X(number_literal) X(update_expression) X(macro_type_specifier)     \
-	X(preproc_include) X(system_lib_string) X(concatenated_string)
+	X(preproc_include) X(system_lib_string) X(concatenated_string)         \
+	X(break_statement) X(continue_statement) X(statement_identifier)
 
 enum py_kind {
 	PK_OTHER = 0,
@@ -91,7 +92,8 @@ enum c_kind {
 	X(attribute) X(left) X(right) X(key) X(subscript) X(definition)       \
 	X(module_name) X(parameters) X(condition) X(consequence)              \
 	X(alternative) X(type) X(declarator) X(argument) X(field) X(label)    \
-	X(operator) X(superclasses) X(return_type) X(path) X(subject)
+	X(operator) X(superclasses) X(return_type) X(path) X(subject)         \
+	X(initializer) X(update)
 
 enum fl_field {
 	F_NONE = 0,

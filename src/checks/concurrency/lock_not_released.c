@@ -1,5 +1,10 @@
 /*
- * CON002 lock-not-released (Python)
+ * CON002 lock-not-released (Python, C)
+ *
+ * C (check_c): pthread/GLib/C11/SQLite lock calls followed in the same
+ * function by the matching unlock of the same lock expression; the C
+ * control-flow graph is searched for a return reached with the lock held.
+ * See c_check_lock() for what is left out.
  *
  * Heuristic: `X.acquire()` (a statement, awaited, or the test of an if)
  * followed in the same function by `X.release()`, where the control-flow
@@ -92,8 +97,358 @@ void report_acquire(struct fl_file *f, const struct fl_call *c,
 		    target);
 }
 
+/* ------------------------------------------------------------------ */
+/* C: pthread, GLib, C11 and Windows locks                              */
+
+struct c_lock_api {
+	const char *lock, *unlock;
+};
+
+static const struct c_lock_api c_apis[] = {
+	{"pthread_mutex_lock", "pthread_mutex_unlock"},
+	{"pthread_rwlock_rdlock", "pthread_rwlock_unlock"},
+	{"pthread_rwlock_wrlock", "pthread_rwlock_unlock"},
+	{"pthread_spin_lock", "pthread_spin_unlock"},
+	{"g_mutex_lock", "g_mutex_unlock"},
+	{"g_rec_mutex_lock", "g_rec_mutex_unlock"},
+	{"g_rw_lock_writer_lock", "g_rw_lock_writer_unlock"},
+	{"g_rw_lock_reader_lock", "g_rw_lock_reader_unlock"},
+	{"mtx_lock", "mtx_unlock"},
+	{"uv_mutex_lock", "uv_mutex_unlock"},
+	{"EnterCriticalSection", "LeaveCriticalSection"},
+	{"sqlite3_mutex_enter", "sqlite3_mutex_leave"},
+};
+
+/* The lock a call names: its first argument without `&`, casts and
+ * parentheses ("ctx->mu" for pthread_mutex_lock(&ctx->mu)). */
+static TSNode c_lock_arg(struct fl_file *f, TSNode call)
+{
+	TSNode args = fl_child(f, call, F_arguments);
+	TSNode a = ts_node_named_child_count(args)
+			   ? ts_node_named_child(args, 0)
+			   : (TSNode){{0}, NULL, NULL};
+	for (int i = 0; i < 16 && !ts_node_is_null(a); i++) {
+		unsigned k = fl_kind(f, a);
+		if (k == CK_parenthesized_expression)
+			a = ts_node_named_child(a, 0);
+		else if (k == CK_cast_expression)
+			a = fl_child(f, a, F_value);
+		else if (k == CK_pointer_expression &&
+			 f->src[ts_node_start_byte(a)] == '&')
+			a = fl_child(f, a, F_argument);
+		else
+			break;
+	}
+	return a;
+}
+
+/* The innermost if statement (or loop) around n, in the function; null
+ * if none. */
+static TSNode c_around(struct fl_file *f, TSNode n, bool loop)
+{
+	for (TSNode p = ts_node_parent(n); !ts_node_is_null(p);
+	     p = ts_node_parent(p)) {
+		unsigned k = fl_kind(f, p);
+		if (k == CK_function_definition)
+			break;
+		if (loop ? k == CK_for_statement || k == CK_while_statement ||
+				   k == CK_do_statement
+			 : k == CK_if_statement)
+			return p;
+	}
+	return (TSNode){{0}, NULL, NULL};
+}
+
+static bool c_encloses(TSNode outer, TSNode n)
+{
+	return ts_node_start_byte(outer) <= ts_node_start_byte(n) &&
+	       ts_node_end_byte(n) <= ts_node_end_byte(outer);
+}
+
+/* The last component of a lock expression: "mu" for ctx->mu. */
+static const char *c_lock_field(const char *lock)
+{
+	const char *r = lock;
+	for (const char *p = lock; *p; p++)
+		if (*p == '.' || (*p == '-' && p[1] == '>'))
+			r = p + (*p == '.' ? 1 : 2);
+	return r;
+}
+
+/* `if (winTempDirDefined()) { ...; sqlite3_mutex_leave(m); }`: a caller in
+ * the file releases a lock of the same name after calling the function,
+ * which hands its lock over on purpose. */
+static bool c_caller_unlocks(struct fl_file *f, int func, const char *unlock,
+			     const char *lock)
+{
+	const char *name = f->m.funcs.v[func].name;
+	const char *field = c_lock_field(lock);
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || c->func == func || !c->callee ||
+		    strcmp(c->callee, name))
+			continue;
+		const struct fl_func *cf = &f->m.funcs.v[c->func];
+		for (uint32_t k = cf->call_begin; k < cf->call_end; k++) {
+			const struct fl_call *u = &f->m.calls.v[k];
+			if (u->func != c->func || !u->callee ||
+			    strcmp(u->callee, unlock))
+				continue;
+			TSNode uk = c_lock_arg(f, u->node);
+			if (!ts_node_is_null(uk) &&
+			    !strcmp(c_lock_field(py_one_line(f, uk)), field))
+				return true;
+		}
+	}
+	return false;
+}
+
+struct c_lock {
+	struct fl_file *f;
+	const struct cfg *g;
+	uint8_t *unlocks;      /* per node: it releases the lock */
+	int lock_node;
+	int target;            /* the exit a path is sought to */
+};
+
+static uint8_t c_transfer(void *ud, const struct cfg *g, int n, uint8_t st,
+			  bool exc)
+{
+	struct c_lock *cl = ud;
+	(void)g;
+	(void)exc;
+	if (cl->unlocks[n])
+		return 0;
+	if (n == cl->lock_node)
+		return 1;
+	return st;
+}
+
+static bool c_bad(void *ud, const struct cfg *g, int n, uint8_t st)
+{
+	(void)g;
+	return n == ((struct c_lock *)ud)->target && st == 1;
+}
+
+/* Is call u, in function func, the unlock of `lock`? */
+static bool c_unlocks(struct fl_file *f, const struct fl_call *u, int func,
+		      const struct c_lock_api *api, const char *lock)
+{
+	if (u->func != func || !u->callee || strcmp(u->callee, api->unlock))
+		return false;
+	TSNode uk = c_lock_arg(f, u->node);
+	return !ts_node_is_null(uk) && !strcmp(py_one_line(f, uk), lock);
+}
+
+/* Does the function's own name say it takes a lock for its caller
+ * (foo_lock, acquire_x, enter_critical)? */
+static bool c_locking_function(const char *name)
+{
+	static const char *const words[] = {
+		"lock", "locked", "acquire", "enter", "grab", "take", "hold",
+		"begin", "start", "get", "trylock",
+	};
+	return py_name_has_word(name, words, ARRAY_SIZE(words));
+}
+
+static void c_check_lock(struct fl_file *f, const struct fl_call *c,
+			 const struct c_lock_api *api)
+{
+	TSNode key = c_lock_arg(f, c->node);
+	if (ts_node_is_null(key) ||
+	    c_locking_function(f->m.funcs.v[c->func].name))
+		return;
+	const char *lock = py_one_line(f, key);
+	/* the unlocks of the same lock in the function */
+	const struct fl_func *fn = &f->m.funcs.v[c->func];
+	/* An unlock that runs whenever the lock was taken: under no if, or
+	 * under one that also holds the lock.  When every unlock is under
+	 * a test of its own (`if (!keeplock) unlock(m)`, `if (data != NULL)
+	 * unlock(&data->mu)`), the tests agree with the one that led to the
+	 * lock in ways the graph does not know: no finding. */
+	size_t nun = 0;
+	TSNode loop = c_around(f, c->node, true);
+	bool in_loop = false;
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
+		const struct fl_call *u = &f->m.calls.v[i];
+		if (!c_unlocks(f, u, c->func, api, lock))
+			continue;
+		TSNode ug = c_around(f, u->node, false);
+		if (ts_node_is_null(ug) || c_encloses(ug, c->node))
+			nun++;
+		if (!ts_node_is_null(loop) && c_encloses(loop, u->node))
+			in_loop = true;
+	}
+	/* locked in one loop and unlocked in another (`for (i...)
+	 * lock(&m[i]); ... for (i...) unlock(&m[i])`): which iterations
+	 * run is beyond the graph */
+	if (!nun || (!ts_node_is_null(loop) && !in_loop))
+		return; /* handed to the caller, or released elsewhere */
+	const struct cfg *g = cfg_of(f, c->func);
+	if (!g)
+		return;
+	int start = cfg_node_at(g, ts_node_start_byte(c->node));
+	if (start < 0 || g->nodes.v[start].kind != N_STMT)
+		return;
+	struct c_lock cl = {f, g, xmalloc(g->nodes.n), start, -1};
+	memset(cl.unlocks, 0, g->nodes.n);
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
+		const struct fl_call *u = &f->m.calls.v[i];
+		if (!c_unlocks(f, u, c->func, api, lock))
+			continue;
+		int un = cfg_node_at(g, ts_node_start_byte(u->node));
+		if (un >= 0)
+			cl.unlocks[un] = 1;
+	}
+	if (cl.unlocks[start]) {
+		free(cl.unlocks);
+		return;
+	}
+	/* Which exits are reached with the lock held, and which released:
+	 * a forward search over (node, held). */
+	size_t nn = g->nodes.n;
+	uint8_t *seen = xmalloc(nn * 2);
+	int *queue = xmalloc(nn * 2 * sizeof(*queue));
+	memset(seen, 0, nn * 2);
+	size_t head = 0, tail = 0;
+	seen[start * 2 + 1] = 1;
+	queue[tail++] = start * 2 + 1;
+	while (head < tail) {
+		int p = queue[head++];
+		int n = p / 2;
+		uint8_t st = c_transfer(&cl, g, n, (uint8_t)(p % 2), false);
+		for (uint32_t i = 0; i < g->nodes.v[n].n; i++) {
+			int q = g->nodes.v[n].succ[i] * 2 + st;
+			if (!seen[q]) {
+				seen[q] = 1;
+				queue[tail++] = q;
+			}
+		}
+	}
+	/* The body's last statement: returns inside it are the normal way
+	 * out, others are early. */
+	TSNode body = fl_child(f, fn->node, F_body);
+	TSNode last = {{0}, NULL, NULL};
+	for (uint32_t i = ts_node_named_child_count(body); i-- > 0;) {
+		TSNode s = ts_node_named_child(body, i);
+		if (fl_kind(f, s) != CK_comment) {
+			last = s;
+			break;
+		}
+	}
+	uint32_t ls = ts_node_is_null(last) ? UINT32_MAX : ts_node_start_byte(last);
+	/* exits: nodes followed by EXIT, with the state after them */
+	bool final_released = false;
+	int leak = -1;
+	bool shared = false;
+	for (size_t n = 0; n < nn; n++) {
+		const struct cfg_node *nd = &g->nodes.v[n];
+		bool to_exit = false;
+		for (uint32_t i = 0; i < nd->n; i++)
+			to_exit |= nd->succ[i] == g->exit;
+		if (!to_exit)
+			continue;
+		bool held = seen[n * 2 + 1] && !cl.unlocks[n];
+		bool rel = seen[n * 2] || (cl.unlocks[n] && (seen[n * 2] ||
+							     seen[n * 2 + 1]));
+		bool early = nd->kind == N_RETURN &&
+			     ts_node_start_byte(nd->node) < ls;
+		if (!early && rel)
+			final_released = true;
+		if (!held || nd->kind != N_RETURN)
+			continue;
+		/* a return reached both holding and not holding the lock
+		 * (a shared `out:` label) is the strongest sign */
+		if (rel && (leak < 0 || !shared)) {
+			leak = (int)n;
+			shared = true;
+		} else if (early && leak < 0) {
+			leak = (int)n;
+		}
+	}
+	free(seen);
+	free(queue);
+	if (leak < 0 || (!shared && (!final_released ||
+				     c_caller_unlocks(f, c->func, api->unlock,
+						      lock)))) {
+		free(cl.unlocks);
+		return;
+	}
+	struct path_step path[64];
+	cl.target = leak;
+	struct path_rule r = {c_transfer, c_bad, &cl, NULL};
+	size_t len = paths_find(g, start, 1, &r, false, path, ARRAY_SIZE(path));
+	free(cl.unlocks);
+	if (!len)
+		return;
+	TSNode ret = g->nodes.v[leak].node;
+	/* a return that other paths reach unlocked is surely wrong; an
+	 * early return may be a function that hands the lock over on
+	 * success (its callers in other files would show it) */
+	struct fl_finding *fd = fl_report(
+		f, &check_lock_not_released, c->node,
+		f->is_test ? CONF_LOW : shared ? CONF_HIGH : CONF_MEDIUM,
+		"'%s' is locked here, but the return at line %u leaves "
+		"'%s' with it still held: the next '%s' of it blocks forever",
+		lock, fl_line_of(f, ts_node_start_byte(ret)), fn->name,
+		api->lock);
+	fl_trace(f, fd, c->node, "'%s' locks '%s'", api->lock, lock);
+	for (size_t i = 1; i + 1 < len; i++) {
+		const struct cfg_node *nd = &g->nodes.v[path[i].node];
+		if (nd->kind != N_COND || nd->n < 2)
+			continue;
+		const struct cfg_node *nx = &g->nodes.v[path[i + 1].node];
+		if (fl_kind(f, ts_node_parent(nd->node)) == CK_switch_statement) {
+			/* the case taken: its label, up to the colon */
+			TSNode v = fl_child(f, nx->node, F_value);
+			if (fl_kind(f, nx->node) == CK_case_statement)
+				fl_trace(f, fd, nx->node, "'%s' is taken here",
+					 ts_node_is_null(v)
+						 ? "default"
+						 : arena_printf(f->a, "case %s",
+								py_one_line(f, v)));
+			continue;
+		}
+		const char *side = path[i + 1].node == nd->succ[0] ? "true"
+								    : "false";
+		fl_trace(f, fd, nd->node, "'%s' is %s here",
+			 py_one_line(f, fl_unparen(f, nd->node)), side);
+	}
+	for (size_t i = 1; i < len; i++)
+		if (fl_kind(f, g->nodes.v[path[i].node].node) ==
+		    CK_goto_statement)
+			fl_trace(f, fd, g->nodes.v[path[i].node].node,
+				 "'%s' jumps past the unlock",
+				 py_one_line(f, g->nodes.v[path[i].node].node));
+	fl_trace(f, fd, ret, "'%s' returns here without '%s(%s)'%s",
+		 fn->name, api->unlock, lock,
+		 shared ? "; other paths reach this return with it unlocked"
+			: "");
+	fl_set_hint(fd, "call '%s' before this return, or jump to a cleanup "
+			"label that does",
+		    api->unlock);
+}
+
+static void check_c(struct fl_file *f)
+{
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || !c->callee || c->use != USE_DISCARD)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(c_apis); k++)
+			if (!strcmp(c->callee, c_apis[k].lock)) {
+				c_check_lock(f, c, &c_apis[k]);
+				break;
+			}
+	}
+}
+
 static void check(struct fl_file *f)
 {
+	if (f->lang == LANG_C) {
+		check_c(f);
+		return;
+	}
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
 		if (c->func < 0 || !c->method || strcmp(c->method, "acquire") ||
@@ -116,12 +471,12 @@ const struct fl_check check_lock_not_released = {
 	.code = "CON002",
 	.name = "lock-not-released",
 	.family = FAM_CON,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_HIGH,
 	.cwe = "CWE-667,CWE-833",
 	.summary = "A lock is acquired and released by hand, and an "
-		   "exception between the two leaves it held, so every later "
-		   "acquire blocks.",
+		   "exception (Python) or an early return (C) between the two "
+		   "leaves it held, so every later acquire blocks.",
 	.fix_hint = "use a with statement, or release in a finally clause",
 	.file_end = check,
 };

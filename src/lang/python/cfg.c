@@ -22,8 +22,6 @@
 
 #include <string.h>
 
-#define MAX_NODES 20000
-
 struct builder {
 	struct fl_file *f;
 	struct cfg *g;
@@ -38,37 +36,12 @@ static const TSNode null_node = {{0}, NULL, NULL};
 
 static int new_node(struct builder *b, uint8_t kind, TSNode n, uint8_t flags)
 {
-	struct cfg *g = b->g;
-	if (g->nodes.n >= MAX_NODES) {
-		g->too_big = true;
-		return 0; /* node 0 is ENTRY; the graph is discarded anyway */
-	}
-	struct cfg_node *nd = VEC_PUSH(&g->nodes);
-	nd->node = n;
-	nd->kind = kind;
-	nd->flags = flags;
-	nd->exc = -1;
-	nd->owner = -1;
-	return (int)(g->nodes.n - 1);
+	return cfg_add_node(b->g, kind, n, flags);
 }
 
 static void add_succ(struct builder *b, int from, int to)
 {
-	if (to < 0 || b->g->too_big)
-		return;
-	struct cfg_node *nd = &b->g->nodes.v[from];
-	for (uint32_t i = 0; i < nd->n; i++)
-		if (nd->succ[i] == to)
-			return;
-	if (nd->n == nd->cap) {
-		uint32_t nc = nd->cap ? nd->cap * 2 : 2;
-		int *ns = arena_alloc(b->f->a, nc * sizeof(int));
-		if (nd->n)
-			memcpy(ns, nd->succ, nd->n * sizeof(int));
-		nd->succ = ns;
-		nd->cap = nc;
-	}
-	nd->succ[nd->n++] = to;
+	cfg_add_edge(b->f, b->g, from, to);
 }
 
 /* Builtins that do not raise on the values code passes them. */
