@@ -1,5 +1,8 @@
 #include "hold.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 enum { S_NONE = 0, S_HELD = 1 };
 
 struct run {
@@ -120,4 +123,119 @@ bool hold_find_leak(struct hold *h, struct hold_found *out, struct arena *a)
 			out->raiser = out->path[i].node;
 	out->to_raise = out->path[out->len - 1].node == g->raise;
 	return out->raiser >= 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Returns with the thing held (C)                                      */
+
+struct rrun {
+	struct hold *h;
+	int target;
+};
+
+static uint8_t r_transfer(void *ud, const struct cfg *g, int n, uint8_t s,
+			  bool exc)
+{
+	struct rrun *r = ud;
+	(void)g;
+	(void)exc;
+	if (n == r->h->start)
+		return S_HELD;
+	switch (r->h->event(r->h->ud, n)) {
+	case H_GIVE:
+		return S_NONE;
+	case H_STOP:
+		return PS_STOP;
+	default:
+		return s;
+	}
+}
+
+static bool r_follow(void *ud, const struct cfg *g, int n, uint32_t i,
+		     uint8_t s)
+{
+	struct rrun *r = ud;
+	struct hold *h = r->h;
+	(void)g;
+	if (n == h->start && h->start_branch >= 0)
+		return (int)i == h->start_branch;
+	if (s == S_HELD && h->absent_branch)
+		return h->absent_branch(h->ud, n) != (int)i;
+	return true;
+}
+
+static bool r_bad(void *ud, const struct cfg *g, int n, uint8_t s)
+{
+	(void)g;
+	return n == ((struct rrun *)ud)->target && s == S_HELD;
+}
+
+bool hold_find_return_leak(struct hold *h, TSNode last,
+			   struct hold_found *out, int *ret, bool *shared)
+{
+	const struct cfg *g = h->g;
+	struct rrun rr = {h, -1};
+	size_t nn = g->nodes.n;
+	/* (node, state after it) reachable from the start */
+	uint8_t *seen = xmalloc(nn * 2);
+	int *queue = xmalloc(nn * 2 * sizeof(*queue));
+	memset(seen, 0, nn * 2);
+	size_t head = 0, tail = 0;
+	uint8_t s0 = r_transfer(&rr, g, h->start, S_NONE, false);
+	seen[h->start * 2 + s0] = 1;
+	queue[tail++] = h->start * 2 + s0;
+	while (head < tail) {
+		int p = queue[head++];
+		int n = p / 2;
+		uint8_t st = (uint8_t)(p % 2);
+		for (uint32_t i = 0; i < g->nodes.v[n].n; i++) {
+			if (!r_follow(&rr, g, n, i, st))
+				continue;
+			int m = g->nodes.v[n].succ[i];
+			uint8_t s2 = r_transfer(&rr, g, m, st, false);
+			if (s2 == PS_STOP || seen[m * 2 + s2])
+				continue;
+			seen[m * 2 + s2] = 1;
+			queue[tail++] = m * 2 + s2;
+		}
+	}
+	uint32_t ls = ts_node_is_null(last) ? UINT32_MAX
+					    : ts_node_start_byte(last);
+	bool final_given = false;
+	int leak = -1;
+	bool both = false;
+	for (size_t n = 0; n < nn; n++) {
+		const struct cfg_node *nd = &g->nodes.v[n];
+		bool to_exit = false;
+		for (uint32_t i = 0; i < nd->n; i++)
+			to_exit |= nd->succ[i] == g->exit;
+		if (!to_exit)
+			continue;
+		bool held = seen[n * 2 + S_HELD], given = seen[n * 2 + S_NONE];
+		bool early = nd->kind == N_RETURN &&
+			     ts_node_start_byte(nd->node) < ls;
+		if (!early && given)
+			final_given = true;
+		if (!held || nd->kind != N_RETURN)
+			continue;
+		if (given && !both) {
+			leak = (int)n;
+			both = true;
+		} else if (early && leak < 0) {
+			leak = (int)n;
+		}
+	}
+	free(seen);
+	free(queue);
+	if (leak < 0 || (!both && !final_given))
+		return false;
+	rr.target = leak;
+	struct path_rule pr = {r_transfer, r_bad, &rr, r_follow};
+	out->len = paths_find(g, h->start, S_NONE, &pr, false, out->path,
+			      ARRAY_SIZE(out->path));
+	if (!out->len)
+		return false;
+	*ret = leak;
+	*shared = both;
+	return true;
 }

@@ -59,4 +59,23 @@ struct hold_found {
  * when nothing ever gives the thing back (not this question). */
 bool hold_find_leak(struct hold *h, struct hold_found *out, struct arena *a);
 
+/*
+ * The same question for code without exceptions (C): does a `return`
+ * leave the function with the thing still held?  Uses h->start,
+ * h->start_branch, h->event (H_GIVE gives it back, H_STOP ends the
+ * path: it escaped) and h->absent_branch (the side of a test on which
+ * the taking failed: `if (!p)`, `if (fd < 0)`).  To tell a mistake from
+ * a design that returns the thing held (a lookup that returns with the
+ * table locked, a constructor that returns its buffer), only two kinds of
+ * return count:
+ *   - a return that other paths reach with the thing given back (the
+ *     shared `out:` label a `goto` reaches past the release): `shared`;
+ *   - an early return -- not in the body's last statement -- in a
+ *     function whose last statement is reached with it given back.
+ * `last` is the body's last statement.  On success fills out->path (from
+ * the start to the return), out->len and *ret, *shared.
+ */
+bool hold_find_return_leak(struct hold *h, TSNode last,
+			   struct hold_found *out, int *ret, bool *shared);
+
 #endif

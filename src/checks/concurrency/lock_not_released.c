@@ -23,6 +23,7 @@
  * `release` on the same expression text are paired.  High confidence when
  * a call raises, medium when only a subscript can.
  */
+#include "../../core/hold.h"
 #include "../../lang/python/pairs.h"
 
 #include <string.h>
@@ -203,31 +204,21 @@ static bool c_caller_unlocks(struct fl_file *f, int func, const char *unlock,
 	return false;
 }
 
-struct c_lock {
-	struct fl_file *f;
-	const struct cfg *g;
-	uint8_t *unlocks;      /* per node: it releases the lock */
-	int lock_node;
-	int target;            /* the exit a path is sought to */
-};
-
-static uint8_t c_transfer(void *ud, const struct cfg *g, int n, uint8_t st,
-			  bool exc)
+static enum hold_ev c_event(void *ud, int n)
 {
-	struct c_lock *cl = ud;
-	(void)g;
-	(void)exc;
-	if (cl->unlocks[n])
-		return 0;
-	if (n == cl->lock_node)
-		return 1;
-	return st;
+	return ((uint8_t *)ud)[n] ? H_GIVE : H_NONE;
 }
 
-static bool c_bad(void *ud, const struct cfg *g, int n, uint8_t st)
+/* The last statement of a function's body (comments aside). */
+static TSNode c_last_statement(struct fl_file *f, TSNode fn)
 {
-	(void)g;
-	return n == ((struct c_lock *)ud)->target && st == 1;
+	TSNode body = fl_child(f, fn, F_body);
+	for (uint32_t i = ts_node_named_child_count(body); i-- > 0;) {
+		TSNode s = ts_node_named_child(body, i);
+		if (fl_kind(f, s) != CK_comment)
+			return s;
+	}
+	return (TSNode){{0}, NULL, NULL};
 }
 
 /* Is call u, in function func, the unlock of `lock`? */
@@ -290,97 +281,28 @@ static void c_check_lock(struct fl_file *f, const struct fl_call *c,
 	int start = cfg_node_at(g, ts_node_start_byte(c->node));
 	if (start < 0 || g->nodes.v[start].kind != N_STMT)
 		return;
-	struct c_lock cl = {f, g, xmalloc(g->nodes.n), start, -1};
-	memset(cl.unlocks, 0, g->nodes.n);
+	uint8_t *unlocks = arena_alloc(f->a, g->nodes.n);
 	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
 		const struct fl_call *u = &f->m.calls.v[i];
 		if (!c_unlocks(f, u, c->func, api, lock))
 			continue;
 		int un = cfg_node_at(g, ts_node_start_byte(u->node));
 		if (un >= 0)
-			cl.unlocks[un] = 1;
+			unlocks[un] = 1;
 	}
-	if (cl.unlocks[start]) {
-		free(cl.unlocks);
+	if (unlocks[start])
 		return;
-	}
-	/* Which exits are reached with the lock held, and which released:
-	 * a forward search over (node, held). */
-	size_t nn = g->nodes.n;
-	uint8_t *seen = xmalloc(nn * 2);
-	int *queue = xmalloc(nn * 2 * sizeof(*queue));
-	memset(seen, 0, nn * 2);
-	size_t head = 0, tail = 0;
-	seen[start * 2 + 1] = 1;
-	queue[tail++] = start * 2 + 1;
-	while (head < tail) {
-		int p = queue[head++];
-		int n = p / 2;
-		uint8_t st = c_transfer(&cl, g, n, (uint8_t)(p % 2), false);
-		for (uint32_t i = 0; i < g->nodes.v[n].n; i++) {
-			int q = g->nodes.v[n].succ[i] * 2 + st;
-			if (!seen[q]) {
-				seen[q] = 1;
-				queue[tail++] = q;
-			}
-		}
-	}
-	/* The body's last statement: returns inside it are the normal way
-	 * out, others are early. */
-	TSNode body = fl_child(f, fn->node, F_body);
-	TSNode last = {{0}, NULL, NULL};
-	for (uint32_t i = ts_node_named_child_count(body); i-- > 0;) {
-		TSNode s = ts_node_named_child(body, i);
-		if (fl_kind(f, s) != CK_comment) {
-			last = s;
-			break;
-		}
-	}
-	uint32_t ls = ts_node_is_null(last) ? UINT32_MAX : ts_node_start_byte(last);
-	/* exits: nodes followed by EXIT, with the state after them */
-	bool final_released = false;
-	int leak = -1;
-	bool shared = false;
-	for (size_t n = 0; n < nn; n++) {
-		const struct cfg_node *nd = &g->nodes.v[n];
-		bool to_exit = false;
-		for (uint32_t i = 0; i < nd->n; i++)
-			to_exit |= nd->succ[i] == g->exit;
-		if (!to_exit)
-			continue;
-		bool held = seen[n * 2 + 1] && !cl.unlocks[n];
-		bool rel = seen[n * 2] || (cl.unlocks[n] && (seen[n * 2] ||
-							     seen[n * 2 + 1]));
-		bool early = nd->kind == N_RETURN &&
-			     ts_node_start_byte(nd->node) < ls;
-		if (!early && rel)
-			final_released = true;
-		if (!held || nd->kind != N_RETURN)
-			continue;
-		/* a return reached both holding and not holding the lock
-		 * (a shared `out:` label) is the strongest sign */
-		if (rel && (leak < 0 || !shared)) {
-			leak = (int)n;
-			shared = true;
-		} else if (early && leak < 0) {
-			leak = (int)n;
-		}
-	}
-	free(seen);
-	free(queue);
-	if (leak < 0 || (!shared && (!final_released ||
-				     c_caller_unlocks(f, c->func, api->unlock,
-						      lock)))) {
-		free(cl.unlocks);
+	struct hold h = {.g = g, .start = start, .start_branch = -1,
+			 .event = c_event, .ud = unlocks};
+	struct hold_found found;
+	int leak;
+	bool shared;
+	if (!hold_find_return_leak(&h, c_last_statement(f, fn->node), &found,
+				   &leak, &shared) ||
+	    (!shared && c_caller_unlocks(f, c->func, api->unlock, lock)))
 		return;
-	}
-	struct path_step path[64];
-	cl.target = leak;
-	struct path_rule r = {c_transfer, c_bad, &cl, NULL};
-	size_t len = paths_find(g, start, 1, &r, false, path, ARRAY_SIZE(path));
-	free(cl.unlocks);
-	if (!len)
-		return;
+	const struct path_step *path = found.path;
+	size_t len = found.len;
 	TSNode ret = g->nodes.v[leak].node;
 	/* a return that other paths reach unlocked is surely wrong; an
 	 * early return may be a function that hands the lock over on
