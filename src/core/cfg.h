@@ -72,6 +72,19 @@ struct cfg *cfg_build_c(struct fl_file *f, int func);
 int cfg_add_node(struct cfg *g, uint8_t kind, TSNode n, uint8_t flags);
 void cfg_add_edge(struct fl_file *f, struct cfg *g, int from, int to);
 
+/* C helpers for the path rules (src/lang/c/cfg.c): the innermost if (or
+ * loop) around n in its function, null if none; whether outer contains
+ * n; a function's last statement; and the trace of a path -- the
+ * branches it takes, the cases it enters and the gotos that jump past
+ * `release` ("the unlock"). */
+TSNode c_enclosing(struct fl_file *f, TSNode n, bool loop);
+bool c_within(TSNode outer, TSNode n);
+TSNode c_last_statement(struct fl_file *f, TSNode fn);
+struct path_step;
+void c_trace_path(struct fl_file *f, struct fl_finding *fd,
+		  const struct cfg *g, const struct path_step *path,
+		  size_t len, const char *release);
+
 /* The node that evaluates the code at `byte` (the smallest statement or
  * header containing it; copies made for exceptions are skipped), or -1. */
 int cfg_node_at(const struct cfg *g, uint32_t byte);

@@ -170,6 +170,18 @@ static bool r_bad(void *ud, const struct cfg *g, int n, uint8_t s)
 	return n == ((struct rrun *)ud)->target && s == S_HELD;
 }
 
+/* The forward search's states: S_NONE (given back), S_HELD, and S_GONE
+ * (handed on: nothing to give back any more). */
+enum { S_GONE = 2 };
+
+static uint8_t r_step(struct rrun *rr, const struct cfg *g, int n, uint8_t s)
+{
+	if (s == S_GONE)
+		return S_GONE;
+	uint8_t t = r_transfer(rr, g, n, s, false);
+	return t == PS_STOP ? S_GONE : t;
+}
+
 bool hold_find_return_leak(struct hold *h, TSNode last,
 			   struct hold_found *out, int *ret, bool *shared)
 {
@@ -177,26 +189,26 @@ bool hold_find_return_leak(struct hold *h, TSNode last,
 	struct rrun rr = {h, -1};
 	size_t nn = g->nodes.n;
 	/* (node, state after it) reachable from the start */
-	uint8_t *seen = xmalloc(nn * 2);
-	int *queue = xmalloc(nn * 2 * sizeof(*queue));
-	memset(seen, 0, nn * 2);
+	uint8_t *seen = xmalloc(nn * 3);
+	int *queue = xmalloc(nn * 3 * sizeof(*queue));
+	memset(seen, 0, nn * 3);
 	size_t head = 0, tail = 0;
-	uint8_t s0 = r_transfer(&rr, g, h->start, S_NONE, false);
-	seen[h->start * 2 + s0] = 1;
-	queue[tail++] = h->start * 2 + s0;
+	uint8_t s0 = r_step(&rr, g, h->start, S_NONE);
+	seen[h->start * 3 + s0] = 1;
+	queue[tail++] = h->start * 3 + s0;
 	while (head < tail) {
 		int p = queue[head++];
-		int n = p / 2;
-		uint8_t st = (uint8_t)(p % 2);
+		int n = p / 3;
+		uint8_t st = (uint8_t)(p % 3);
 		for (uint32_t i = 0; i < g->nodes.v[n].n; i++) {
-			if (!r_follow(&rr, g, n, i, st))
+			if (st != S_GONE && !r_follow(&rr, g, n, i, st))
 				continue;
 			int m = g->nodes.v[n].succ[i];
-			uint8_t s2 = r_transfer(&rr, g, m, st, false);
-			if (s2 == PS_STOP || seen[m * 2 + s2])
+			uint8_t s2 = r_step(&rr, g, m, st);
+			if (seen[m * 3 + s2])
 				continue;
-			seen[m * 2 + s2] = 1;
-			queue[tail++] = m * 2 + s2;
+			seen[m * 3 + s2] = 1;
+			queue[tail++] = m * 3 + s2;
 		}
 	}
 	uint32_t ls = ts_node_is_null(last) ? UINT32_MAX
@@ -211,7 +223,9 @@ bool hold_find_return_leak(struct hold *h, TSNode last,
 			to_exit |= nd->succ[i] == g->exit;
 		if (!to_exit)
 			continue;
-		bool held = seen[n * 2 + S_HELD], given = seen[n * 2 + S_NONE];
+		bool held = seen[n * 3 + S_HELD];
+		/* given back or handed on (`return buf;`, `out->body = buf`) */
+		bool given = seen[n * 3 + S_NONE] || seen[n * 3 + S_GONE];
 		bool early = nd->kind == N_RETURN &&
 			     ts_node_start_byte(nd->node) < ls;
 		if (!early && given)

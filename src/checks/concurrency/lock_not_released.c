@@ -143,29 +143,6 @@ static TSNode c_lock_arg(struct fl_file *f, TSNode call)
 	return a;
 }
 
-/* The innermost if statement (or loop) around n, in the function; null
- * if none. */
-static TSNode c_around(struct fl_file *f, TSNode n, bool loop)
-{
-	for (TSNode p = ts_node_parent(n); !ts_node_is_null(p);
-	     p = ts_node_parent(p)) {
-		unsigned k = fl_kind(f, p);
-		if (k == CK_function_definition)
-			break;
-		if (loop ? k == CK_for_statement || k == CK_while_statement ||
-				   k == CK_do_statement
-			 : k == CK_if_statement)
-			return p;
-	}
-	return (TSNode){{0}, NULL, NULL};
-}
-
-static bool c_encloses(TSNode outer, TSNode n)
-{
-	return ts_node_start_byte(outer) <= ts_node_start_byte(n) &&
-	       ts_node_end_byte(n) <= ts_node_end_byte(outer);
-}
-
 /* The last component of a lock expression: "mu" for ctx->mu. */
 static const char *c_lock_field(const char *lock)
 {
@@ -209,18 +186,6 @@ static enum hold_ev c_event(void *ud, int n)
 	return ((uint8_t *)ud)[n] ? H_GIVE : H_NONE;
 }
 
-/* The last statement of a function's body (comments aside). */
-static TSNode c_last_statement(struct fl_file *f, TSNode fn)
-{
-	TSNode body = fl_child(f, fn, F_body);
-	for (uint32_t i = ts_node_named_child_count(body); i-- > 0;) {
-		TSNode s = ts_node_named_child(body, i);
-		if (fl_kind(f, s) != CK_comment)
-			return s;
-	}
-	return (TSNode){{0}, NULL, NULL};
-}
-
 /* Is call u, in function func, the unlock of `lock`? */
 static bool c_unlocks(struct fl_file *f, const struct fl_call *u, int func,
 		      const struct c_lock_api *api, const char *lock)
@@ -258,16 +223,16 @@ static void c_check_lock(struct fl_file *f, const struct fl_call *c,
 	 * unlock(&data->mu)`), the tests agree with the one that led to the
 	 * lock in ways the graph does not know: no finding. */
 	size_t nun = 0;
-	TSNode loop = c_around(f, c->node, true);
+	TSNode loop = c_enclosing(f, c->node, true);
 	bool in_loop = false;
 	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
 		const struct fl_call *u = &f->m.calls.v[i];
 		if (!c_unlocks(f, u, c->func, api, lock))
 			continue;
-		TSNode ug = c_around(f, u->node, false);
-		if (ts_node_is_null(ug) || c_encloses(ug, c->node))
+		TSNode ug = c_enclosing(f, u->node, false);
+		if (ts_node_is_null(ug) || c_within(ug, c->node))
 			nun++;
-		if (!ts_node_is_null(loop) && c_encloses(loop, u->node))
+		if (!ts_node_is_null(loop) && c_within(loop, u->node))
 			in_loop = true;
 	}
 	/* locked in one loop and unlocked in another (`for (i...)
@@ -315,33 +280,7 @@ static void c_check_lock(struct fl_file *f, const struct fl_call *c,
 		lock, fl_line_of(f, ts_node_start_byte(ret)), fn->name,
 		api->lock);
 	fl_trace(f, fd, c->node, "'%s' locks '%s'", api->lock, lock);
-	for (size_t i = 1; i + 1 < len; i++) {
-		const struct cfg_node *nd = &g->nodes.v[path[i].node];
-		if (nd->kind != N_COND || nd->n < 2)
-			continue;
-		const struct cfg_node *nx = &g->nodes.v[path[i + 1].node];
-		if (fl_kind(f, ts_node_parent(nd->node)) == CK_switch_statement) {
-			/* the case taken: its label, up to the colon */
-			TSNode v = fl_child(f, nx->node, F_value);
-			if (fl_kind(f, nx->node) == CK_case_statement)
-				fl_trace(f, fd, nx->node, "'%s' is taken here",
-					 ts_node_is_null(v)
-						 ? "default"
-						 : arena_printf(f->a, "case %s",
-								py_one_line(f, v)));
-			continue;
-		}
-		const char *side = path[i + 1].node == nd->succ[0] ? "true"
-								    : "false";
-		fl_trace(f, fd, nd->node, "'%s' is %s here",
-			 py_one_line(f, fl_unparen(f, nd->node)), side);
-	}
-	for (size_t i = 1; i < len; i++)
-		if (fl_kind(f, g->nodes.v[path[i].node].node) ==
-		    CK_goto_statement)
-			fl_trace(f, fd, g->nodes.v[path[i].node].node,
-				 "'%s' jumps past the unlock",
-				 py_one_line(f, g->nodes.v[path[i].node].node));
+	c_trace_path(f, fd, g, path, len, "the unlock");
 	fl_trace(f, fd, ret, "'%s' returns here without '%s(%s)'%s",
 		 fn->name, api->unlock, lock,
 		 shared ? "; other paths reach this return with it unlocked"

@@ -1,5 +1,11 @@
 /*
- * RES001 resource-leaked-on-error-path (Python)
+ * RES001 resource-leaked-on-error-path (Python, C)
+ *
+ * C (check_c): a local that malloc/strdup/g_malloc/fopen/open/socket...
+ * fills, and that the function frees, closes or hands on at its normal
+ * end, left behind by an early return or a goto past the release.  The
+ * search is hold_find_return_leak(); c_correlated() drops the paths that
+ * agreeing tests rule out.
  *
  * Heuristic: a local name bound to a new resource from the opener table
  * (src/lang/python/api.c: files, sockets, database connections, HTTP
@@ -170,8 +176,533 @@ static void check_call(struct fl_file *f, const struct fl_call *c,
 		    c->qname, c->assigned, c->assigned);
 }
 
+/* ------------------------------------------------------------------ */
+/* C: allocations and descriptors left behind by an early return        */
+
+struct c_alloc {
+	const char *fn;
+	const char *what;
+	const char *release[3];
+	bool fd;               /* an int descriptor: absent when < 0 */
+};
+
+static const struct c_alloc c_allocs[] = {
+	{"malloc", "memory", {"free"}, false},
+	{"calloc", "memory", {"free"}, false},
+	{"strdup", "memory", {"free"}, false},
+	{"strndup", "memory", {"free"}, false},
+	{"g_malloc", "memory", {"g_free"}, false},
+	{"g_malloc0", "memory", {"g_free"}, false},
+	{"g_new", "memory", {"g_free"}, false},
+	{"g_new0", "memory", {"g_free"}, false},
+	{"g_strdup", "memory", {"g_free"}, false},
+	{"g_strndup", "memory", {"g_free"}, false},
+	{"g_strdup_printf", "memory", {"g_free"}, false},
+	{"fopen", "file", {"fclose"}, false},
+	{"fdopen", "file", {"fclose"}, false},
+	{"tmpfile", "file", {"fclose"}, false},
+	{"popen", "pipe", {"pclose"}, false},
+	{"opendir", "directory", {"closedir"}, false},
+	{"open", "file descriptor", {"close"}, true},
+	{"openat", "file descriptor", {"close"}, true},
+	{"creat", "file descriptor", {"close"}, true},
+	{"socket", "socket", {"close"}, true},
+	{"accept", "socket", {"close"}, true},
+	{"accept4", "socket", {"close"}, true},
+	{"dup", "file descriptor", {"close"}, true},
+};
+
+/* Calls that use a pointer or descriptor without keeping it. */
+static bool c_borrows(const char *fn)
+{
+	static const char *const names[] = {
+		"memcpy",   "memmove",	"memset",   "memcmp",	"memchr",
+		"strcpy",   "strncpy",	"strcat",   "strncat",	"strlen",
+		"strnlen",  "strcmp",	"strncmp",  "strcasecmp", "strchr",
+		"strrchr",  "strstr",	"strspn",   "strcspn",	"strtol",
+		"strtoul",  "strtoll",	"strtoull", "strtod",	"atoi",
+		"sprintf",  "snprintf", "vsnprintf", "printf",	"fprintf",
+		"dprintf",  "sscanf",	"fscanf",   "fputs",	"fputc",
+		"fgets",    "fgetc",	"getc",	    "putc",	"fread",
+		"fwrite",   "fseek",	"ftell",    "rewind",	"fflush",
+		"feof",	    "ferror",	"fileno",   "read",	"write",
+		"pread",    "pwrite",	"send",	    "recv",	"sendto",
+		"recvfrom", "sendmsg",	"recvmsg",  "bind",	"connect",
+		"listen",   "setsockopt", "getsockopt", "fstat", "fcntl",
+		"ioctl",    "lseek",	"ftruncate", "fsync",	"readdir",
+		"qsort",    "bsearch",	"g_strlcpy", "g_snprintf", "strlcpy",
+		"strlcat",  "getline",	"getdelim", "fchmod",	"fchown",
+		"shutdown", "getsockname", "getpeername", "poll", "select",
+		"sizeof",   "assert",	"g_assert", "g_return_val_if_fail",
+		"g_return_if_fail",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(fn, names[i]))
+			return true;
+	return false;
+}
+
+struct c_res {
+	struct fl_file *f;
+	const struct cfg *g;
+	const struct c_alloc *al;
+	const char *name;
+	TSNode take;           /* the allocating call */
+};
+
+/* A release by a project's own name: xfree(p), buf_free(p),
+ * conn_unref(c), ctx_destroy(c), pool_release(p). */
+static bool c_frees_by_name(const char *fn)
+{
+	static const char *const words[] = {"free", "unref", "destroy",
+					    "release", "close", "dispose",
+					    "delete", "cleanup"};
+	return py_name_has_word(fn, words, ARRAY_SIZE(words)) ||
+	       !strncmp(fn, "xfree", 5);
+}
+
+struct c_scan {
+	struct c_res *r;
+	enum hold_ev ev;
+};
+
+static enum fl_visit c_scan_visit(void *ud, TSNode n)
+{
+	struct c_scan *sc = ud;
+	struct c_res *r = sc->r;
+	struct fl_file *f = r->f;
+	unsigned k = fl_kind(f, n);
+	if (ts_node_eq(n, r->take))
+		return FL_SKIP;
+	if (k != CK_identifier || !fl_text_eq(f, n, r->name))
+		return FL_DESCEND;
+	/* what the use of the name is: climb over casts, parentheses and
+	 * an `&` handed to a call (i_close_fd(&fd), g_clear_pointer(&p,
+	 * g_free)) */
+	TSNode at = n, p = ts_node_parent(n);
+	while (!ts_node_is_null(p) &&
+	       (fl_kind(f, p) == CK_cast_expression ||
+		fl_kind(f, p) == CK_parenthesized_expression ||
+		(fl_kind(f, p) == CK_pointer_expression &&
+		 f->src[ts_node_start_byte(p)] == '&' &&
+		 fl_kind(f, ts_node_parent(p)) == CK_argument_list))) {
+		at = p;
+		p = ts_node_parent(p);
+	}
+	unsigned pk = fl_kind(f, p);
+	enum hold_ev ev = H_NONE;
+	/* fp = &new_f->file: a pointer into the block is kept */
+	if (pk == CK_field_expression || pk == CK_subscript_expression) {
+		TSNode q = p;
+		while (!ts_node_is_null(ts_node_parent(q)) &&
+		       (fl_kind(f, ts_node_parent(q)) == CK_field_expression ||
+			fl_kind(f, ts_node_parent(q)) ==
+				CK_subscript_expression))
+			q = ts_node_parent(q);
+		TSNode amp = ts_node_parent(q);
+		if (fl_kind(f, amp) == CK_pointer_expression &&
+		    f->src[ts_node_start_byte(amp)] == '&' &&
+		    fl_kind(f, ts_node_parent(amp)) != CK_argument_list)
+			sc->ev = H_STOP;
+		return FL_DESCEND;
+	}
+	if (pk == CK_update_expression) {
+		ev = H_STOP; /* p++: no longer the start of the block */
+	} else if (pk == CK_argument_list) {
+		TSNode call = ts_node_parent(p);
+		TSNode fn = fl_child(f, call, F_function);
+		const char *name = fl_kind(f, fn) == CK_identifier
+					   ? fl_text(f, fn)
+					   : NULL;
+		bool rel = false;
+		for (size_t i = 0; name && i < ARRAY_SIZE(r->al->release) &&
+				   r->al->release[i];
+		     i++)
+			rel |= !strcmp(name, r->al->release[i]);
+		if (name && (rel || !strcmp(name, "free") ||
+			     !strcmp(name, "g_free") || c_frees_by_name(name)))
+			ev = H_GIVE;
+		else if (!name || !c_borrows(name))
+			ev = H_STOP; /* handed on: the callee may keep it */
+	} else if (pk == CK_return_statement) {
+		ev = H_STOP;
+	} else if (pk == CK_assignment_expression) {
+		/* q = p stores or aliases it; p = ... rebinds the name */
+		ev = H_STOP;
+	} else if (pk == CK_init_declarator) {
+		ev = H_STOP;
+	} else if (pk == CK_pointer_expression &&
+		   f->src[ts_node_start_byte(p)] == '&') {
+		ev = H_STOP;
+	} else if (pk == CK_initializer_list || pk == CK_comma_expression ||
+		   pk == CK_conditional_expression) {
+		ev = H_STOP; /* kept in a struct, or chosen as a value */
+	}
+	(void)at;
+	if (ev == H_GIVE) {
+		sc->ev = H_GIVE;
+		return FL_STOP;
+	}
+	if (ev == H_STOP)
+		sc->ev = H_STOP;
+	return FL_DESCEND;
+}
+
+static enum hold_ev c_res_event(void *ud, int n)
+{
+	struct c_res *r = ud;
+	TSNode code = cfg_node_code(r->g, n);
+	if (ts_node_is_null(code))
+		return H_NONE;
+	struct c_scan sc = {r, H_NONE};
+	fl_preorder(code, c_scan_visit, &sc);
+	return sc.ev;
+}
+
+static int c_absent_test(struct c_res *r, TSNode cond);
+
+/* `if (!p)`, `if (p == NULL)`, `if (fd < 0)`: the side of the test on
+ * which the allocation failed (nothing to release), or -1. */
+static int c_res_absent(void *ud, int n)
+{
+	struct c_res *r = ud;
+	const struct cfg_node *nd = &r->g->nodes.v[n];
+	if (nd->kind != N_COND || nd->n != 2)
+		return -1;
+	return c_absent_test(r, nd->node);
+}
+
+/* `unlikely(x)`, `G_LIKELY(x)`, `__builtin_expect(x, 0)`, `(T *)x`: the
+ * expression itself. */
+static TSNode c_plain(struct fl_file *f, TSNode e)
+{
+	for (int i = 0; i < 16; i++) {
+		e = fl_unparen(f, e);
+		unsigned k = fl_kind(f, e);
+		if (k == CK_cast_expression) {
+			e = fl_child(f, e, F_value);
+			continue;
+		}
+		if (k != CK_call_expression)
+			break;
+		TSNode fn = fl_child(f, e, F_function);
+		if (!fl_text_eq(f, fn, "likely") &&
+		    !fl_text_eq(f, fn, "unlikely") &&
+		    !fl_text_eq(f, fn, "G_LIKELY") &&
+		    !fl_text_eq(f, fn, "G_UNLIKELY") &&
+		    !fl_text_eq(f, fn, "__builtin_expect"))
+			break;
+		TSNode args = fl_child(f, e, F_arguments);
+		if (!ts_node_named_child_count(args))
+			break;
+		e = ts_node_named_child(args, 0);
+	}
+	return e;
+}
+
+/* The branch of test `cond` (0: true, 1: false) on which the resource
+ * is absent, or -1. */
+static int c_absent_test(struct c_res *r, TSNode cond)
+{
+	struct fl_file *f = r->f;
+	TSNode c = c_plain(f, cond);
+	int neg = 0;
+	while (fl_kind(f, c) == CK_unary_expression &&
+	       f->src[ts_node_start_byte(c)] == '!') {
+		neg ^= 1;
+		c = c_plain(f, fl_child(f, c, F_argument));
+	}
+	if (fl_kind(f, c) == CK_binary_expression) {
+		/* `fd == -1 && errno == EEXIST`: true only when absent */
+		const char *op = fl_text(f, fl_child(f, c, F_operator));
+		if (!strcmp(op, "&&") || !strcmp(op, "||")) {
+			int l = c_absent_test(r, fl_child(f, c, F_left));
+			bool and = op[0] == '&';
+			if ((and && l == 0) || (!and && l == 1))
+				return neg ? 1 - l : l;
+			return -1;
+		}
+	}
+	/* the allocation inside the test: (p = malloc(n)) == NULL */
+	if (fl_kind(f, c) == CK_identifier && fl_text_eq(f, c, r->name))
+		return neg ? 0 : 1;
+	if (fl_kind(f, c) != CK_binary_expression)
+		return -1;
+	TSNode a = c_plain(f, fl_child(f, c, F_left));
+	TSNode b = c_plain(f, fl_child(f, c, F_right));
+	if (fl_kind(f, a) == CK_assignment_expression)
+		a = fl_child(f, a, F_left);
+	if (!fl_text_eq(f, a, r->name)) {
+		TSNode t = a;
+		a = b;
+		b = t;
+		if (fl_kind(f, a) == CK_assignment_expression)
+			a = fl_child(f, a, F_left);
+		if (!fl_text_eq(f, a, r->name))
+			return -1;
+	}
+	const char *op = fl_text(f, fl_child(f, c, F_operator));
+	bool zero = fl_text_eq(f, b, "NULL") || fl_text_eq(f, b, "0") ||
+		    fl_kind(f, b) == CK_null;
+	bool minus = fl_text_eq(f, b, "-1");
+	int absent_true;
+	if ((zero || minus) && !strcmp(op, "=="))
+		absent_true = 1;
+	else if ((zero || minus) && !strcmp(op, "!="))
+		absent_true = 0;
+	else if (r->al->fd && zero && !strcmp(op, "<"))
+		absent_true = 1;
+	else if (r->al->fd && zero && !strcmp(op, ">="))
+		absent_true = 0;
+	else
+		return -1;
+	return (absent_true ^ neg) ? 0 : 1;
+}
+
+/* Is `name` declared in the function's body (a local, not a global)? */
+struct c_decl {
+	struct fl_file *f;
+	const char *name;
+	bool found;
+};
+
+static enum fl_visit c_decl_visit(void *ud, TSNode n)
+{
+	struct c_decl *d = ud;
+	unsigned k = fl_kind(d->f, n);
+	if (k != CK_declaration)
+		return FL_DESCEND;
+	uint32_t cnt = ts_node_named_child_count(n);
+	for (uint32_t i = 0; i < cnt; i++) {
+		TSNode x = ts_node_named_child(n, i);
+		for (int depth = 0; depth < 8 && !ts_node_is_null(x); depth++) {
+			unsigned xk = fl_kind(d->f, x);
+			if (xk == CK_identifier) {
+				if (fl_text_eq(d->f, x, d->name))
+					d->found = true;
+				break;
+			}
+			if (xk != CK_init_declarator &&
+			    xk != CK_pointer_declarator &&
+			    xk != CK_parenthesized_declarator &&
+			    xk != CK_attributed_declarator)
+				break;
+			x = fl_child(d->f, x, F_declarator);
+		}
+	}
+	return d->found ? FL_STOP : FL_SKIP;
+}
+
+static bool c_is_local(struct fl_file *f, TSNode fn, const char *name)
+{
+	struct c_decl d = {f, name, false};
+	fl_preorder(fl_child(f, fn, F_body), c_decl_visit, &d);
+	return d.found;
+}
+
+/* Does the block leave the function (a return or goto in it)? */
+struct c_leave {
+	struct fl_file *f;
+	bool yes;
+};
+
+static enum fl_visit c_leave_visit(void *ud, TSNode n)
+{
+	struct c_leave *l = ud;
+	unsigned k = fl_kind(l->f, n);
+	if (k == CK_return_statement || k == CK_goto_statement) {
+		l->yes = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
+static bool c_leaves(struct fl_file *f, TSNode block)
+{
+	struct c_leave l = {f, false};
+	if (!ts_node_is_null(block))
+		fl_preorder(block, c_leave_visit, &l);
+	return l.yes;
+}
+
+/*
+ * Paths the graph finds but the program cannot take, because tests
+ * agree in ways the graph does not know.  No finding when:
+ *   - the resource is handed on somewhere between the allocation and
+ *     the return, in the text (`*propp = proposal` before `out:`; the
+ *     code that leads there has set a status the cleanup tests);
+ *   - the path skips a release that sits under a test of its own on
+ *     the common way out (`if (fp != stdin) fclose(fp);`, `if (r != 0)
+ *     free(p);` after `out:`) by taking that test the other way;
+ *   - it is allocated in a loop and the return is after the loop (`if
+ *     (!ai) return -1;` after a connect loop that breaks on success).
+ */
+static bool c_correlated(struct c_res *r, int start, TSNode ret,
+			 const struct hold_found *found)
+{
+	struct fl_file *f = r->f;
+	const struct cfg *g = r->g;
+	uint32_t a0 = ts_node_start_byte(r->take), r0 = ts_node_start_byte(ret);
+	TSNode loop = c_enclosing(f, r->take, true);
+	if (!ts_node_is_null(loop) && !c_within(loop, ret))
+		return true;
+	for (size_t n = 0; n < g->nodes.n; n++) {
+		if ((int)n == start)
+			continue;
+		enum hold_ev ev = c_res_event(r, (int)n);
+		if (ev == H_NONE)
+			continue;
+		TSNode code = cfg_node_code(g, (int)n);
+		uint32_t at = ts_node_start_byte(code);
+		if (ev == H_STOP && at > a0 && at < r0)
+			return true;
+		if (ev != H_GIVE)
+			continue;
+		/* `if (fp != stdin) fclose(fp);` on the way out, its test
+		 * taken the other way by the path: the test and the one
+		 * that chose how fp was made agree */
+		TSNode guard = c_enclosing(f, code, false);
+		if (ts_node_is_null(guard) || c_within(guard, r->take) ||
+		    c_leaves(f, fl_child(f, guard, F_consequence)))
+			continue;
+		TSNode test = fl_child(f, guard, F_condition);
+		for (size_t i = 0; i < found->len; i++)
+			if (ts_node_eq(g->nodes.v[found->path[i].node].node, test))
+				return true;
+	}
+	return false;
+}
+
+static void c_check_alloc(struct fl_file *f, const struct fl_call *c,
+			  const struct c_alloc *al)
+{
+	const struct fl_func *fn = &f->m.funcs.v[c->func];
+	if (!c_is_local(f, fn->node, c->assigned))
+		return;
+	const struct cfg *g = cfg_of(f, c->func);
+	if (!g)
+		return;
+	int start = cfg_node_at(g, ts_node_start_byte(c->node));
+	if (start < 0)
+		return;
+	struct c_res r = {f, g, al, c->assigned, c->node};
+	int branch = -1;
+	if (g->nodes.v[start].kind == N_COND) {
+		/* if ((fp = fopen(path, "r")) == NULL) */
+		int absent = c_res_absent(&r, start);
+		if (absent < 0)
+			return;
+		branch = 1 - absent;
+	} else if (g->nodes.v[start].kind != N_STMT) {
+		return;
+	}
+	struct hold h = {.g = g, .start = start, .start_branch = branch,
+			 .event = c_res_event, .absent_branch = c_res_absent,
+			 .ud = &r};
+	struct hold_found found;
+	int leak;
+	bool shared;
+	TSNode last = c_last_statement(f, fn->node);
+	if (!hold_find_return_leak(&h, last, &found, &leak, &shared))
+		return;
+	TSNode ret = g->nodes.v[leak].node;
+	if (c_correlated(&r, start, ret, &found))
+		return;
+	bool memory = !strcmp(al->what, "memory");
+	struct fl_finding *fd = fl_report(
+		f, &check_resource_leaked_on_error_path, c->node,
+		f->is_test ? CONF_LOW : shared ? CONF_HIGH : CONF_MEDIUM,
+		"%s '%s' from '%s' is not %s when '%s' returns at line %u: "
+		"%s",
+		al->what, c->assigned, al->fn, memory ? "freed" : "closed",
+		fn->name, fl_line_of(f, ts_node_start_byte(ret)),
+		memory ? "every call that takes this path loses it"
+		       : "it stays open, holding a descriptor, until the "
+			 "process exits");
+	fl_trace(f, fd, c->node, "'%s' gets its %s here", c->assigned,
+		 al->what);
+	c_trace_path(f, fd, g, found.path, found.len, "the release");
+	fl_trace(f, fd, ret, "'%s' returns here with '%s' still %s%s",
+		 fn->name, c->assigned, memory ? "allocated" : "open",
+		 shared ? "; other paths reach this return after releasing it"
+			: "");
+	fl_set_hint(fd, "release '%s' before this return, or jump to the "
+			"cleanup label that does",
+		    c->assigned);
+}
+
+/* `p = (char *)malloc(n)`, `char *p = (char *)malloc(n)`: the local a
+ * cast allocation is stored in (the model stops at the cast). */
+static const char *c_cast_assigned(struct fl_file *f, TSNode call)
+{
+	TSNode at = call, p = ts_node_parent(call);
+	while (!ts_node_is_null(p) &&
+	       (fl_kind(f, p) == CK_cast_expression ||
+		fl_kind(f, p) == CK_parenthesized_expression)) {
+		at = p;
+		p = ts_node_parent(p);
+	}
+	if (ts_node_eq(at, call))
+		return NULL;
+	if (fl_kind(f, p) == CK_assignment_expression &&
+	    ts_node_eq(fl_child(f, p, F_right), at) &&
+	    fl_kind(f, fl_child(f, p, F_left)) == CK_identifier)
+		return fl_text(f, fl_child(f, p, F_left));
+	if (fl_kind(f, p) == CK_init_declarator) {
+		TSNode d = fl_child(f, p, F_declarator);
+		while (!ts_node_is_null(d) && fl_kind(f, d) != CK_identifier)
+			d = fl_child(f, d, F_declarator);
+		return ts_node_is_null(d) ? NULL : fl_text(f, d);
+	}
+	return NULL;
+}
+
+static void check_c(struct fl_file *f)
+{
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || !c->callee)
+			continue;
+		const struct c_alloc *al = NULL;
+		for (size_t k = 0; k < ARRAY_SIZE(c_allocs) && !al; k++)
+			if (!strcmp(c->callee, c_allocs[k].fn))
+				al = &c_allocs[k];
+		if (!al)
+			continue;
+		struct fl_call cc = *c;
+		if (cc.use == USE_OTHER)
+			cc.assigned = c_cast_assigned(f, c->node);
+		else if (cc.use != USE_ASSIGN && cc.use != USE_DECL)
+			continue;
+		/* bptr = out = g_malloc(n): the block has two names */
+		TSNode up = ts_node_parent(c->node);
+		while (!ts_node_is_null(up) &&
+		       (fl_kind(f, up) == CK_cast_expression ||
+			fl_kind(f, up) == CK_parenthesized_expression))
+			up = ts_node_parent(up);
+		if (fl_kind(f, up) == CK_assignment_expression) {
+			TSNode above = ts_node_parent(up);
+			while (!ts_node_is_null(above) &&
+			       fl_kind(f, above) == CK_parenthesized_expression)
+				above = ts_node_parent(above);
+			if (fl_kind(f, above) == CK_assignment_expression ||
+			    fl_kind(f, above) == CK_init_declarator)
+				continue;
+		}
+		/* the process ends with main: nothing outlives it */
+		if (!strcmp(f->m.funcs.v[c->func].name, "main"))
+			continue;
+		if (cc.assigned)
+			c_check_alloc(f, &cc, al);
+	}
+}
+
 static void check(struct fl_file *f)
 {
+	if (f->lang == LANG_C) {
+		check_c(f);
+		return;
+	}
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
 		if (c->use != USE_ASSIGN || c->func < 0 || !c->assigned ||
@@ -189,12 +720,13 @@ const struct fl_check check_resource_leaked_on_error_path = {
 	.code = "RES001",
 	.name = "resource-leaked-on-error-path",
 	.family = FAM_RES,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_MEDIUM,
 	.cwe = "CWE-404,CWE-772",
-	.summary = "A file, socket, connection or process is closed only on "
-		   "the straight-line path, so an exception between opening "
-		   "and closing leaks it.",
+	.summary = "A file, socket, connection or memory block is released "
+		   "only on the straight-line path, so an exception (Python) "
+		   "or an early return (C) between taking and releasing it "
+		   "leaks it.",
 	.fix_hint = "use a with statement, or close it in a finally clause",
 	.file_end = check,
 };

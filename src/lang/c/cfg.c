@@ -16,6 +16,7 @@
  * through code the parser did not understand proves nothing.
  */
 #include "../../core/cfg.h"
+#include "../python/api.h"
 
 #include <string.h>
 
@@ -317,4 +318,74 @@ struct cfg *cfg_build_c(struct fl_file *f, int func)
 	int first = build_seq(&b, body, 0, g->exit, &cx);
 	cfg_add_edge(f, g, g->entry, first);
 	return g;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers for the C path rules                                         */
+
+static const TSNode null_node = {{0}, NULL, NULL};
+
+TSNode c_enclosing(struct fl_file *f, TSNode n, bool loop)
+{
+	for (TSNode p = ts_node_parent(n); !ts_node_is_null(p);
+	     p = ts_node_parent(p)) {
+		unsigned k = fl_kind(f, p);
+		if (k == CK_function_definition)
+			break;
+		if (loop ? k == CK_for_statement || k == CK_while_statement ||
+				   k == CK_do_statement
+			 : k == CK_if_statement)
+			return p;
+	}
+	return null_node;
+}
+
+bool c_within(TSNode outer, TSNode n)
+{
+	return !ts_node_is_null(outer) &&
+	       ts_node_start_byte(outer) <= ts_node_start_byte(n) &&
+	       ts_node_end_byte(n) <= ts_node_end_byte(outer);
+}
+
+TSNode c_last_statement(struct fl_file *f, TSNode fn)
+{
+	TSNode body = fl_child(f, fn, F_body);
+	for (uint32_t i = ts_node_named_child_count(body); i-- > 0;) {
+		TSNode s = ts_node_named_child(body, i);
+		if (fl_kind(f, s) != CK_comment)
+			return s;
+	}
+	return null_node;
+}
+
+void c_trace_path(struct fl_file *f, struct fl_finding *fd,
+		  const struct cfg *g, const struct path_step *path,
+		  size_t len, const char *release)
+{
+	for (size_t i = 1; i + 1 < len; i++) {
+		const struct cfg_node *nd = &g->nodes.v[path[i].node];
+		if (nd->kind == N_STMT &&
+		    fl_kind(f, nd->node) == CK_goto_statement) {
+			fl_trace(f, fd, nd->node, "'%s' jumps past %s",
+				 py_one_line(f, nd->node), release);
+			continue;
+		}
+		if (nd->kind != N_COND || nd->n < 2)
+			continue;
+		const struct cfg_node *nx = &g->nodes.v[path[i + 1].node];
+		if (fl_kind(f, ts_node_parent(nd->node)) == CK_switch_statement) {
+			/* the case taken */
+			TSNode v = fl_child(f, nx->node, F_value);
+			if (fl_kind(f, nx->node) == CK_case_statement)
+				fl_trace(f, fd, nx->node, "'%s' is taken here",
+					 ts_node_is_null(v)
+						 ? "default"
+						 : arena_printf(f->a, "case %s",
+								py_one_line(f, v)));
+			continue;
+		}
+		fl_trace(f, fd, nd->node, "'%s' is %s here",
+			 py_one_line(f, fl_unparen(f, nd->node)),
+			 path[i + 1].node == nd->succ[0] ? "true" : "false");
+	}
 }
