@@ -67,7 +67,9 @@ enum fl_lang { LANG_NONE = 0, LANG_PYTHON = 1, LANG_C = 2, LANG__COUNT };
 	X(preproc_function_def) X(preproc_def) X(struct_specifier)             \
 	X(type_identifier) X(field_identifier) X(null) X(true) X(false)        \
 	X(number_literal) X(update_expression) X(macro_type_specifier)     \
-	X(preproc_include) X(system_lib_string) X(concatenated_string)
+	X(preproc_include) X(system_lib_string) X(concatenated_string)    \
+	X(array_declarator) X(break_statement) X(continue_statement)          \
+	X(char_literal)
 
 enum py_kind {
 	PK_OTHER = 0,

@@ -13,6 +13,8 @@
  * guarded by any test (it waits for "something happened", not a state).
  */
 #include "../../core/file.h"
+#include "../../lang/c/api.h"
+#include "../../lang/c/scope.h"
 #include "../../lang/python/api.h"
 
 #include <string.h>
@@ -49,7 +51,28 @@ static bool retested(struct fl_file *f, TSNode fn, TSNode test, TSNode wait)
 	return false;
 }
 
-static void check(struct fl_file *f)
+/* The finding, in words shared by both languages. */
+static void report(struct fl_file *f, const struct fl_call *c, TSNode test,
+		   enum fl_confidence conf, const char *hint)
+{
+	const char *t = py_one_line(f, test);
+	struct fl_finding *fd = fl_report(
+		f, &check_condition_wait_without_loop, c->node, conf,
+		"'%s' is guarded by 'if', not 'while': after a wake-up the "
+		"condition '%s' is not checked again",
+		c->callee, t);
+	fl_trace(f, fd, test, "'%s' is tested once here", t);
+	fl_trace(f, fd, c->node,
+		 "'%s' returns on any notify, a timeout or a spurious "
+		 "wake-up, and another waiter may have consumed the state "
+		 "first",
+		 c->callee);
+	fl_trace(f, fd, c->node, "the code after the wait runs as if '%s' held",
+		 t);
+	fl_set_hint(fd, "%s", hint);
+}
+
+static void check_py(struct fl_file *f)
 {
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
@@ -83,34 +106,251 @@ static void check(struct fl_file *f)
 		 * outcome; weaker evidence */
 		enum fl_confidence conf = c->use == USE_DISCARD ? CONF_HIGH
 								: CONF_LOW;
-		struct fl_finding *fd = fl_report(
-			f, &check_condition_wait_without_loop, c->node,
-			f->is_test ? CONF_LOW : conf,
-			"'%s' is guarded by 'if', not 'while': after a wake-up "
-			"the condition '%s' is not checked again",
-			c->callee, py_one_line(f, test));
-		fl_trace(f, fd, test, "'%s' is tested once here",
-			 py_one_line(f, test));
-		fl_trace(f, fd, c->node,
-			 "'%s' returns on any notify, a timeout or a spurious "
-			 "wake-up, and another waiter may have consumed the "
-			 "state first",
-			 c->callee);
-		fl_trace(f, fd, c->node,
-			 "the code after the wait runs as if '%s' held",
-			 py_one_line(f, test));
-		fl_set_hint(fd,
-			    "wait in a loop: 'while %s: %s()', or use "
-			    "'%s.wait_for(predicate)'",
-			    py_one_line(f, test), c->callee, recv);
+		report(f, c, test, f->is_test ? CONF_LOW : conf,
+		       arena_printf(f->a,
+				    "wait in a loop: 'while %s: %s()', or use "
+				    "'%s.wait_for(predicate)'",
+				    py_one_line(f, test), c->callee, recv));
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* C                                                                   */
+
+static bool c_is_loop(unsigned k)
+{
+	return k == CK_while_statement || k == CK_for_statement ||
+	       k == CK_do_statement;
+}
+
+static bool c_is_jump(unsigned k)
+{
+	return k == CK_break_statement || k == CK_continue_statement ||
+	       k == CK_return_statement || k == CK_goto_statement;
+}
+
+/*
+ * my_cond_wait(struct my_cond *c, struct my_mutex *m)
+ * { return pthread_cond_wait(&c->cond, &m->m); }
+ * A wait on a condition and a mutex the function was handed by two
+ * different parameters: the function is itself a wait primitive, and its
+ * callers own the predicate.
+ */
+static bool c_wrapper(struct fl_file *f, TSNode fn, TSNode call)
+{
+	TSNode args = fl_child(f, call, F_arguments);
+	if (ts_node_named_child_count(args) < 2)
+		return false;
+	TSNode c = c_base_var(f, ts_node_named_child(args, 0));
+	TSNode m = c_base_var(f, ts_node_named_child(args, 1));
+	if (ts_node_is_null(c) || ts_node_is_null(m))
+		return false;
+	const char *cn = fl_text(f, c), *mn = fl_text(f, m);
+	return strcmp(cn, mn) && c_is_param(f, fn, cn) && c_is_param(f, fn, mn);
+}
+
+struct c_retest {
+	struct fl_file *f;
+	uint32_t after;   /* conditions starting after this byte */
+	TSNode loop_cond; /* and this one wherever it is */
+	const char *key;
+	bool found;
+};
+
+/* Does the text of node n contain `key` as a whole expression? */
+static bool c_mentions(struct fl_file *f, TSNode n, const char *key)
+{
+	const char *t = fl_text(f, n);
+	size_t len = strlen(key);
+	for (const char *p = strstr(t, key); p; p = strstr(p + 1, key)) {
+		char after = p[len];
+		if (!(after == '_' || (after >= 'a' && after <= 'z') ||
+		      (after >= 'A' && after <= 'Z') ||
+		      (after >= '0' && after <= '9')))
+			return true;
+	}
+	return false;
+}
+
+static enum fl_visit c_retest_visit(void *ud, TSNode n)
+{
+	struct c_retest *r = ud;
+	struct fl_file *f = r->f;
+	unsigned k = fl_kind(f, n);
+	if (k != CK_if_statement && !c_is_loop(k) &&
+	    k != CK_conditional_expression)
+		return FL_DESCEND;
+	TSNode cond = fl_child(f, n, F_condition);
+	if (!ts_node_is_null(cond) &&
+	    (ts_node_start_byte(cond) >= r->after ||
+	     ts_node_eq(cond, r->loop_cond)) &&
+	    c_mentions(f, cond, r->key)) {
+		r->found = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
+/* Is the predicate tested again after the wait -- by a later if or loop
+ * in the function, or by the condition of the loop around the guard? */
+static bool c_retested(struct fl_file *f, TSNode fn, TSNode wait, TSNode loop,
+		       const char *key)
+{
+	struct c_retest r = {f, ts_node_end_byte(wait),
+			     fl_child(f, loop, F_condition), key, false};
+	fl_preorder(fn, c_retest_visit, &r);
+	return r.found;
+}
+
+/* Statements after the wait that change nothing the predicate guards:
+ * comments, unlocking, an error check of a local result code. */
+static bool c_inert(struct fl_file *f, TSNode fn, TSNode st)
+{
+	switch (fl_kind(f, st)) {
+	case CK_comment:
+		return true;
+	case CK_expression_statement: {
+		TSNode e = ts_node_named_child(st, 0);
+		return ts_node_is_null(e) ||
+		       (fl_kind(f, e) == CK_call_expression &&
+			c_lock_op(c_callee(f, e)) == LOCK_RELEASE);
+	}
+	case CK_if_statement: {
+		/* if (rc != 0) g_error("cond wait: %d", rc); */
+		bool opaque = false;
+		TSNode st_ = c_shared_state(f, fn, fl_child(f, st, F_condition),
+					    &opaque);
+		return ts_node_is_null(st_) && !opaque;
+	}
+	default:
+		return false;
+	}
+}
+
+/* In a loop: does code run after the wait before control goes back to
+ * the loop's test (or leaves)?  `if (empty) wait; item = pop();` does;
+ * `if (empty) { wait; continue; }` and a guard at the end of the loop
+ * body do not. */
+static bool c_runs_after(struct fl_file *f, TSNode fn, TSNode wait,
+			 TSNode loop)
+{
+	TSNode child = wait;
+	for (TSNode p = ts_node_parent(wait);
+	     !ts_node_is_null(p) && !ts_node_eq(p, loop);
+	     child = p, p = ts_node_parent(p)) {
+		if (fl_kind(f, p) != CK_compound_statement)
+			continue;
+		bool after = false;
+		uint32_t n = ts_node_named_child_count(p);
+		for (uint32_t i = 0; i < n; i++) {
+			TSNode s = ts_node_named_child(p, i);
+			if (ts_node_eq(s, child)) {
+				after = true;
+				continue;
+			}
+			if (!after)
+				continue;
+			if (c_is_jump(fl_kind(f, s)))
+				return false;
+			if (!c_inert(f, fn, s))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void c_check_wait(struct fl_file *f, const struct fl_call *c,
+			 bool timed)
+{
+	TSNode fn = f->m.funcs.v[c->func].node;
+	TSNode guard = {{0}, NULL, NULL}, loop = guard, key = guard;
+	TSNode child = c->node;
+	for (TSNode p = ts_node_parent(c->node);
+	     !ts_node_is_null(p) && !ts_node_eq(p, fn);
+	     child = p, p = ts_node_parent(p)) {
+		unsigned k = fl_kind(f, p);
+		if (c_is_loop(k)) {
+			/* while (!ready) pthread_cond_wait(&c, &m); */
+			if (ts_node_is_null(guard))
+				return;
+			loop = p;
+			break;
+		}
+		if (k != CK_if_statement || !ts_node_is_null(guard))
+			continue;
+		TSNode test = fl_child(f, p, F_condition);
+		/* if (pthread_cond_timedwait(...) == ETIMEDOUT): not a guard */
+		if (ts_node_eq(test, child))
+			continue;
+		/* if (abstime == NULL) pthread_cond_wait(...): a mode, not a
+		 * predicate */
+		bool opaque = false;
+		key = c_shared_state(f, fn, test, &opaque);
+		if (!ts_node_is_null(key) || opaque)
+			guard = p;
+	}
+	if (ts_node_is_null(guard))
+		return; /* an unguarded wait: for "something happened" */
+	TSNode test = fl_child(f, guard, F_condition);
+	if (fl_kind(f, test) == CK_parenthesized_expression &&
+	    ts_node_named_child_count(test) == 1)
+		test = ts_node_named_child(test, 0);
+	const char *keytext = fl_text(f, ts_node_is_null(key) ? test : key);
+	/* if (!q->len) pthread_cond_wait(...); if (!q->len) return -1; */
+	if (c_retested(f, fn, c->node, loop, keytext))
+		return;
+	/* for (;;) { if (!q->len) { pthread_cond_wait(...); continue; } } */
+	if (!ts_node_is_null(loop) && !c_runs_after(f, fn, c->node, loop))
+		return;
+	(void)timed;
+	const char *t = py_one_line(f, test);
+	report(f, c, test, f->is_test ? CONF_LOW : CONF_HIGH,
+	       arena_printf(f->a,
+			    "wait in a loop that re-tests the predicate: "
+			    "'while (%s) %s(...);'",
+			    t, c->callee));
+}
+
+static void check_c(struct fl_file *f)
+{
+	/* wait primitives defined in this file count as waits */
+	VEC(const char *) wrappers = {0};
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func >= 0 && c_is_cond_wait(c->callee, NULL) &&
+		    c_wrapper(f, f->m.funcs.v[c->func].node, c->node))
+			*VEC_PUSH(&wrappers) = f->m.funcs.v[c->func].name;
+	}
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		bool timed = false;
+		if (c->func < 0 || !c->callee)
+			continue;
+		bool wait = c_is_cond_wait(c->callee, &timed);
+		for (size_t k = 0; !wait && k < wrappers.n; k++)
+			wait = !strcmp(wrappers.v[k], c->callee);
+		/* the body of a wait primitive */
+		for (size_t k = 0; wait && k < wrappers.n; k++)
+			wait = strcmp(wrappers.v[k], f->m.funcs.v[c->func].name);
+		if (wait)
+			c_check_wait(f, c, timed);
+	}
+	VEC_FREE(&wrappers);
+}
+
+static void check(struct fl_file *f)
+{
+	if (f->lang == LANG_C)
+		check_c(f);
+	else
+		check_py(f);
 }
 
 const struct fl_check check_condition_wait_without_loop = {
 	.code = "CON006",
 	.name = "condition-wait-without-loop",
 	.family = FAM_CON,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_MEDIUM,
 	.cwe = "CWE-362,CWE-667",
 	.summary = "A condition variable is waited on under an if instead of "
