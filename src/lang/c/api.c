@@ -308,3 +308,17 @@ bool c_is_yield_or_log(const char *name)
 	};
 	return in_list(name, names, ARRAY_SIZE(names));
 }
+
+bool c_is_event_wait(const char *name)
+{
+	static const char *const names[] = {
+		"poll",	      "ppoll",	      "select",	       "pselect",
+		"epoll_wait", "epoll_pwait",  "kevent",	       "read",
+		"recv",	      "recvfrom",     "recvmsg",       "accept",
+		"waitpid",    "wait",	      "wait4",	       "sigwait",
+		"sigtimedwait", "sigsuspend", "pause",	       "WaitForSingleObject",
+		"WaitForMultipleObjects", "g_main_context_iteration",
+	};
+	return in_list(name, names, ARRAY_SIZE(names)) ||
+	       c_is_cond_wait(name, NULL);
+}

@@ -38,5 +38,8 @@ bool c_is_atomic_load(const char *name);
 /* sched_yield, printf, syslog, g_debug...: calls that do no work a loop
  * waits for */
 bool c_is_yield_or_log(const char *name);
+/* poll, select, epoll_wait, read, waitpid, a condition wait...: calls
+ * that block until something happens (a loop calling one is not polling) */
+bool c_is_event_wait(const char *name);
 
 #endif

@@ -7,6 +7,15 @@
 #include <ctype.h>
 #include <string.h>
 
+/* Calls that read no state of their own: sleeps, clocks, locking, logs. */
+static bool c_is_inert_call(const char *name)
+{
+	enum c_lock_op op = c_lock_op(name);
+	return name && (c_is_sleep(name) || c_is_clock(name) ||
+			c_is_yield_or_log(name) || op == LOCK_ACQUIRE ||
+			op == LOCK_RELEASE);
+}
+
 struct local_scan {
 	struct fl_file *f;
 	bool local, addr, param;
@@ -32,8 +41,10 @@ static bool local_cb(void *ud, const TSNode *path, size_t n)
 	struct local_scan *s = ud;
 	struct fl_file *f = s->f;
 	if (n >= 2 && fl_kind(f, path[n - 2]) == CK_pointer_expression &&
-	    fl_text_eq(f, ts_node_child(path[n - 2], 0), "&"))
-		s->addr = true;
+	    fl_text_eq(f, ts_node_child(path[n - 2], 0), "&") &&
+	    !(n >= 4 && fl_kind(f, path[n - 4]) == CK_call_expression &&
+	      c_is_inert_call(c_callee(f, path[n - 4]))))
+		s->addr = true; /* not nanosleep(&ts, NULL), time(&now) */
 	for (size_t i = n - 1; i-- > 0;) {
 		unsigned k = fl_kind(f, path[i]);
 		if (k == CK_pointer_declarator || k == CK_array_declarator ||
@@ -166,16 +177,22 @@ static enum fl_visit state_visit(void *ud, TSNode n)
 	switch (fl_kind(f, n)) {
 	case CK_call_expression: {
 		const char *name = c_callee(f, n);
-		if (name && c_is_clock(name))
-			return FL_SKIP; /* time(NULL) < deadline */
+		/* time(NULL) < deadline, pthread_mutex_lock(&m) != 0 */
+		if (c_is_inert_call(name))
+			return FL_SKIP;
 		TSNode args = fl_child(f, n, F_arguments);
 		if (name && c_is_atomic_load(name)) {
 			/* atomic_load(&ctx->stop): the argument is state */
-			s->found = ts_node_named_child(args, 0);
+			TSNode a = fl_unparen(f, ts_node_named_child(args, 0));
+			if (fl_kind(f, a) == CK_pointer_expression &&
+			    fl_text_eq(f, ts_node_child(a, 0), "&"))
+				a = fl_child(f, a, F_argument);
+			s->found = a;
 			return FL_STOP;
 		}
+		/* g_queue_is_empty(q->items): look inside the arguments;
+		 * access(pidfile, R_OK): the state may be the OS's */
 		s->opaque = true;
-		/* g_queue_is_empty(q->items): look inside the arguments */
 		fl_preorder(args, state_visit, s);
 		return ts_node_is_null(s->found) ? FL_SKIP : FL_STOP;
 	}
@@ -221,7 +238,7 @@ TSNode c_shared_state(struct fl_file *f, TSNode fn, TSNode e, bool *opaque)
 	if (!ts_node_is_null(e))
 		fl_preorder(e, state_visit, &s);
 	if (opaque)
-		*opaque = ts_node_is_null(s.found) && s.opaque;
+		*opaque = s.opaque;
 	return s.found;
 }
 

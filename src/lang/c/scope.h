@@ -27,7 +27,9 @@ const char *c_global_type(struct fl_file *f, const char *name);
  * atomic load.  Clocks, constants (ALL_CAPS), plain locals and parameters
  * are not state.  Returns a null node when there is none; then *opaque
  * (may be NULL) tells whether `e` calls a function of unknown meaning
- * (`is_ready(ctx)`), which might read shared state, or the OS's.
+ * (`is_ready(ctx)`), which might read shared state, or the OS's; it is
+ * also set when the state found is an argument of such a call
+ * (`g_queue_is_empty(q->items)`, `access(pidfile, R_OK)`).
  */
 TSNode c_shared_state(struct fl_file *f, TSNode fn, TSNode e, bool *opaque);
 
