@@ -1,5 +1,5 @@
 /*
- * CON007 busy-wait-polling (Python)
+ * CON007 busy-wait-polling (Python, C)
  *
  * Heuristic: a sleep (time.sleep, asyncio.sleep, gevent/trio/anyio/
  * eventlet sleep) inside a while loop whose body does nothing but wait:
@@ -15,6 +15,16 @@
  * periodic timer whose body does work each tick; a loop that only sleeps
  * until a deadline (no state is polled); loops polling a local variable
  * nothing else can change.
+ *
+ * C: sleep/usleep/nanosleep/g_usleep... in a while/for/do loop whose body
+ * only sleeps, logs, counts, locks around copying state into a local and
+ * leaves on `if (test) break/return/goto`, while the loop condition or an
+ * exit test reads shared state (c_shared_state).  Any call that does work
+ * or really waits (connect, read, poll, waitpid: the API table), or an
+ * unknown call in the body, means it is not a polling loop.  Low
+ * confidence: state read through an unknown function (maybe the OS's), a
+ * sig_atomic_t flag (a signal handler sets it: sigsuspend is the cure),
+ * test code.
  */
 #include "../../core/file.h"
 #include "../../lang/c/api.h"

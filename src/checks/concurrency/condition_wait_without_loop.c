@@ -1,5 +1,5 @@
 /*
- * CON006 condition-wait-without-loop (Python)
+ * CON006 condition-wait-without-loop (Python, C)
  *
  * Heuristic: `cond.wait()` / `cond.wait(timeout)` on a condition variable
  * -- a name assigned from threading/asyncio/multiprocessing Condition in
@@ -11,6 +11,18 @@
  * Not reported: `while not pred: cond.wait()`; `cond.wait_for(pred)`;
  * Event.wait() (an event stays set: no predicate to re-check); a wait not
  * guarded by any test (it waits for "something happened", not a state).
+ *
+ * C: pthread_cond_wait / g_cond_wait / cnd_wait and their timed forms
+ * (API table) under an if whose test reads shared state (c_shared_state:
+ * a field through a pointer, a global, a call), outside any loop, or in a
+ * loop where code runs after the wait before the loop tests again; and
+ * the state is not tested again by a later if/while/for or by the loop's
+ * condition.  A function forwarding a condition and a mutex it got as two
+ * parameters is a wait primitive: its callers are judged instead.
+ *
+ * False-positive policy (C): guards testing only parameters and locals
+ * choose a mode (`if (abstime)`) and are passed over; every shape
+ * reported is high confidence, low in test code.
  */
 #include "../../core/file.h"
 #include "../../lang/c/api.h"
