@@ -30,6 +30,7 @@
 #include "../../lang/python/api.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Is `recv` a condition variable: assigned from a Condition constructor
  * in this file, or named like one? */
@@ -142,6 +143,44 @@ static bool c_is_jump(unsigned k)
 }
 
 /*
+ * The innermost if around the wait (within fn) whose test reads shared
+ * state, and the innermost loop around that if; both null when a loop
+ * comes first (`while (!ready) pthread_cond_wait(&c, &m);`).  *key (may be
+ * NULL) gets the state the test reads, null when only through a call.
+ */
+static void c_guard_of(struct fl_file *f, TSNode fn, TSNode wait,
+		       TSNode *guard, TSNode *loop, TSNode *key)
+{
+	TSNode none = {{0}, NULL, NULL}, k0 = none, child = wait;
+	*guard = *loop = none;
+	for (TSNode p = ts_node_parent(wait);
+	     !ts_node_is_null(p) && !ts_node_eq(p, fn);
+	     child = p, p = ts_node_parent(p)) {
+		unsigned k = fl_kind(f, p);
+		if (c_is_loop(k)) {
+			if (ts_node_is_null(*guard))
+				return;
+			*loop = p;
+			break;
+		}
+		if (k != CK_if_statement || !ts_node_is_null(*guard))
+			continue;
+		TSNode test = fl_child(f, p, F_condition);
+		/* if (pthread_cond_timedwait(...) == ETIMEDOUT): not a guard */
+		if (ts_node_eq(test, child))
+			continue;
+		/* if (abstime == NULL) pthread_cond_wait(...): a mode, not a
+		 * predicate */
+		bool opaque = false;
+		k0 = c_shared_state(f, fn, test, &opaque);
+		if (!ts_node_is_null(k0) || opaque)
+			*guard = p;
+	}
+	if (key)
+		*key = k0;
+}
+
+/*
  * my_cond_wait(struct my_cond *c, struct my_mutex *m)
  * { return pthread_cond_wait(&c->cond, &m->m); }
  * A wait on a condition and a mutex the function was handed by two
@@ -158,7 +197,13 @@ static bool c_wrapper(struct fl_file *f, TSNode fn, TSNode call)
 	if (ts_node_is_null(c) || ts_node_is_null(m))
 		return false;
 	const char *cn = fl_text(f, c), *mn = fl_text(f, m);
-	return strcmp(cn, mn) && c_is_param(f, fn, cn) && c_is_param(f, fn, mn);
+	if (!strcmp(cn, mn) || !c_is_param(f, fn, cn) || !c_is_param(f, fn, mn))
+		return false;
+	/* g_main_context_wait_internal(ctx, cond, mutex): waits for a state
+	 * of its own and reports it -- a complete wait, not a primitive */
+	TSNode guard, loop;
+	c_guard_of(f, fn, call, &guard, &loop, NULL);
+	return ts_node_is_null(guard) && ts_node_is_null(loop);
 }
 
 struct c_retest {
@@ -239,13 +284,18 @@ static bool c_inert(struct fl_file *f, TSNode fn, TSNode st)
 	}
 }
 
-/* In a loop: does code run after the wait before control goes back to
- * the loop's test (or leaves)?  `if (empty) wait; item = pop();` does;
- * `if (empty) { wait; continue; }` and a guard at the end of the loop
- * body do not. */
-static bool c_runs_after(struct fl_file *f, TSNode fn, TSNode wait,
-			 TSNode loop)
+/* What runs after the wait, before control goes back to the loop's test
+ * (or leaves it). */
+enum c_after { AFTER_NOTHING, AFTER_CODE, AFTER_USES_STATE };
+
+/* In a loop: does code run after the wait before the loop tests again,
+ * and does it read the guarded state (`key`)?  `if (!q->head) wait;
+ * j = q->head;` does; `if (empty) { wait; continue; }` and a guard at the
+ * end of the loop body run nothing. */
+static enum c_after c_runs_after(struct fl_file *f, TSNode fn, TSNode wait,
+				 TSNode loop, const char *key)
 {
+	enum c_after r = AFTER_NOTHING;
 	TSNode child = wait;
 	for (TSNode p = ts_node_parent(wait);
 	     !ts_node_is_null(p) && !ts_node_eq(p, loop);
@@ -263,44 +313,31 @@ static bool c_runs_after(struct fl_file *f, TSNode fn, TSNode wait,
 			if (!after)
 				continue;
 			if (c_is_jump(fl_kind(f, s)))
-				return false;
-			if (!c_inert(f, fn, s))
-				return true;
+				return r;
+			if (c_inert(f, fn, s))
+				continue;
+			if (c_mentions(f, s, key))
+				return AFTER_USES_STATE;
+			r = AFTER_CODE;
 		}
 	}
-	return false;
+	return r;
 }
 
-static void c_check_wait(struct fl_file *f, const struct fl_call *c,
-			 bool timed)
+/* g_futex_wait(), queue_wait(): a function named as a wait is itself a
+ * wait operation, and its callers may well loop. */
+static bool c_named_wait(const char *name)
 {
-	TSNode fn = f->m.funcs.v[c->func].node;
-	TSNode guard = {{0}, NULL, NULL}, loop = guard, key = guard;
-	TSNode child = c->node;
-	for (TSNode p = ts_node_parent(c->node);
-	     !ts_node_is_null(p) && !ts_node_eq(p, fn);
-	     child = p, p = ts_node_parent(p)) {
-		unsigned k = fl_kind(f, p);
-		if (c_is_loop(k)) {
-			/* while (!ready) pthread_cond_wait(&c, &m); */
-			if (ts_node_is_null(guard))
-				return;
-			loop = p;
-			break;
-		}
-		if (k != CK_if_statement || !ts_node_is_null(guard))
-			continue;
-		TSNode test = fl_child(f, p, F_condition);
-		/* if (pthread_cond_timedwait(...) == ETIMEDOUT): not a guard */
-		if (ts_node_eq(test, child))
-			continue;
-		/* if (abstime == NULL) pthread_cond_wait(...): a mode, not a
-		 * predicate */
-		bool opaque = false;
-		key = c_shared_state(f, fn, test, &opaque);
-		if (!ts_node_is_null(key) || opaque)
-			guard = p;
-	}
+	size_t n = strlen(name);
+	return n >= 4 && !strcasecmp(name + n - 4, "wait");
+}
+
+static void c_check_wait(struct fl_file *f, const struct fl_call *c)
+{
+	const struct fl_func *fi = &f->m.funcs.v[c->func];
+	TSNode fn = fi->node;
+	TSNode guard, loop, key;
+	c_guard_of(f, fn, c->node, &guard, &loop, &key);
 	if (ts_node_is_null(guard))
 		return; /* an unguarded wait: for "something happened" */
 	TSNode test = fl_child(f, guard, F_condition);
@@ -311,12 +348,21 @@ static void c_check_wait(struct fl_file *f, const struct fl_call *c,
 	/* if (!q->len) pthread_cond_wait(...); if (!q->len) return -1; */
 	if (c_retested(f, fn, c->node, loop, keytext))
 		return;
-	/* for (;;) { if (!q->len) { pthread_cond_wait(...); continue; } } */
-	if (!ts_node_is_null(loop) && !c_runs_after(f, fn, c->node, loop))
-		return;
-	(void)timed;
+	enum fl_confidence conf = CONF_HIGH;
+	if (!ts_node_is_null(loop)) {
+		/* for (;;) { if (!q->len) { wait(...); continue; } ... } */
+		enum c_after after = c_runs_after(f, fn, c->node, loop, keytext);
+		if (after == AFTER_NOTHING)
+			return;
+		/* if (busy) wait(...); res = result; ... and the loop tests
+		 * again: the guarded state is not relied on before that */
+		if (after == AFTER_CODE)
+			conf = CONF_LOW;
+	}
+	if (f->is_test || c_named_wait(fi->name))
+		conf = CONF_LOW;
 	const char *t = py_one_line(f, test);
-	report(f, c, test, f->is_test ? CONF_LOW : CONF_HIGH,
+	report(f, c, test, conf,
 	       arena_printf(f->a,
 			    "wait in a loop that re-tests the predicate: "
 			    "'while (%s) %s(...);'",
@@ -329,23 +375,24 @@ static void check_c(struct fl_file *f)
 	VEC(const char *) wrappers = {0};
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		if (c->func >= 0 && c_is_cond_wait(c->callee, NULL) &&
-		    c_wrapper(f, f->m.funcs.v[c->func].node, c->node))
-			*VEC_PUSH(&wrappers) = f->m.funcs.v[c->func].name;
+		if (c->func < 0 || !c_is_cond_wait(c->callee, NULL))
+			continue;
+		const struct fl_func *fi = &f->m.funcs.v[c->func];
+		if (c_named_wait(fi->name) || c_wrapper(f, fi->node, c->node))
+			*VEC_PUSH(&wrappers) = fi->name;
 	}
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		bool timed = false;
 		if (c->func < 0 || !c->callee)
 			continue;
-		bool wait = c_is_cond_wait(c->callee, &timed);
+		bool wait = c_is_cond_wait(c->callee, NULL);
 		for (size_t k = 0; !wait && k < wrappers.n; k++)
 			wait = !strcmp(wrappers.v[k], c->callee);
-		/* the body of a wait primitive */
-		for (size_t k = 0; wait && k < wrappers.n; k++)
-			wait = strcmp(wrappers.v[k], f->m.funcs.v[c->func].name);
-		if (wait)
-			c_check_wait(f, c, timed);
+		/* the body of a thin wrapper: its callers are judged */
+		const struct fl_func *fi = &f->m.funcs.v[c->func];
+		if (wait && (c_named_wait(fi->name) ||
+			     !c_wrapper(f, fi->node, c->node)))
+			c_check_wait(f, c);
 	}
 	VEC_FREE(&wrappers);
 }
