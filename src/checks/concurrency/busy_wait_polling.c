@@ -274,6 +274,7 @@ struct c_poll {
 			    * meaning (is_ready(ctx)): it may poll shared
 			    * state, or the OS's */
 	TSNode test, opaque_test; /* the tests reading them */
+	TSNode local_test; /* the first test reading only locals */
 	bool tested;       /* some exit test or loop condition exists */
 };
 
@@ -346,13 +347,18 @@ static bool c_exit_test(struct c_poll *p, TSNode test)
 		return false;
 	bool opaque = false;
 	TSNode st = c_shared_state(f, p->fn, test, &opaque);
-	/* while (1), for (;;): no test at all */
-	p->tested |= !ts_node_is_null(st) || opaque ||
-		     ts_node_named_child_count(test) > 0;
+	/* while (1), while (TRUE), for (;;): no test at all */
+	TSNode u = fl_unparen(f, test);
+	unsigned k = fl_kind(f, u);
+	bool literal = k == CK_number_literal || k == CK_true ||
+		       fl_text_eq(f, u, "TRUE");
+	p->tested |= !ts_node_is_null(st) || opaque || !literal;
 	if (ts_node_is_null(p->state) && !ts_node_is_null(st) && !opaque)
 		p->state = st, p->test = test;
 	else if (ts_node_is_null(p->opaque) && opaque)
 		p->opaque = fl_unparen(f, test), p->opaque_test = test;
+	else if (ts_node_is_null(p->local_test) && !literal)
+		p->local_test = test;
 	return true;
 }
 
@@ -452,7 +458,7 @@ static void c_check_sleep(struct fl_file *f, const struct fl_call *c)
 	if (ts_node_is_null(p.state) && p.tested) {
 		/* done = ctx->done; if (done) break; */
 		p.state = p.body_state;
-		p.test = at;
+		p.test = ts_node_is_null(p.local_test) ? at : p.local_test;
 	}
 	bool opaque = ts_node_is_null(p.state);
 	if (opaque)

@@ -362,11 +362,17 @@ static void c_check_wait(struct fl_file *f, const struct fl_call *c)
 	if (f->is_test || c_named_wait(fi->name))
 		conf = CONF_LOW;
 	const char *t = py_one_line(f, test);
+	/* if (q->head) { ... } else pthread_cond_wait(...): waits while the
+	 * test is false */
+	TSNode alt = fl_child(f, guard, F_alternative);
+	bool in_else = !ts_node_is_null(alt) &&
+		       ts_node_start_byte(c->node) >= ts_node_start_byte(alt);
 	report(f, c, test, conf,
 	       arena_printf(f->a,
 			    "wait in a loop that re-tests the predicate: "
-			    "'while (%s) %s(...);'",
-			    t, c->callee));
+			    "'while (%s%s%s) %s(...);'",
+			    in_else ? "!(" : "", t, in_else ? ")" : "",
+			    c->callee));
 }
 
 static void check_c(struct fl_file *f)
@@ -375,7 +381,7 @@ static void check_c(struct fl_file *f)
 	VEC(const char *) wrappers = {0};
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		if (c->func < 0 || !c_is_cond_wait(c->callee, NULL))
+		if (c->func < 0 || !c_is_cond_wait(c->callee))
 			continue;
 		const struct fl_func *fi = &f->m.funcs.v[c->func];
 		if (c_named_wait(fi->name) || c_wrapper(f, fi->node, c->node))
@@ -385,7 +391,7 @@ static void check_c(struct fl_file *f)
 		const struct fl_call *c = &f->m.calls.v[i];
 		if (c->func < 0 || !c->callee)
 			continue;
-		bool wait = c_is_cond_wait(c->callee, NULL);
+		bool wait = c_is_cond_wait(c->callee);
 		for (size_t k = 0; !wait && k < wrappers.n; k++)
 			wait = !strcmp(wrappers.v[k], c->callee);
 		/* the body of a thin wrapper: its callers are judged */

@@ -237,24 +237,16 @@ bool c_is_lock_type(const char *type)
 
 /* Condition-variable waits: they return on a signal, a timeout or
  * spuriously, so the caller re-checks its predicate. */
-static const struct {
-	const char *name;
-	bool timed;
-} cond_waits[] = {
-	{"pthread_cond_wait", false},	  {"pthread_cond_timedwait", true},
-	{"pthread_cond_clockwait", true}, {"cnd_wait", false},
-	{"cnd_timedwait", true},	  {"g_cond_wait", false},
-	{"g_cond_wait_until", true},	  {"g_cond_timed_wait", true},
-};
-
-bool c_is_cond_wait(const char *name, bool *timed)
+bool c_is_cond_wait(const char *name)
 {
-	for (size_t i = 0; name && i < ARRAY_SIZE(cond_waits); i++)
-		if (!strcmp(cond_waits[i].name, name)) {
-			if (timed)
-				*timed = cond_waits[i].timed;
+	static const char *const names[] = {
+		"pthread_cond_wait", "pthread_cond_timedwait",
+		"pthread_cond_clockwait", "cnd_wait", "cnd_timedwait",
+		"g_cond_wait", "g_cond_wait_until", "g_cond_timed_wait",
+	};
+	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(names[i], name))
 			return true;
-		}
 	return false;
 }
 
@@ -320,5 +312,5 @@ bool c_is_event_wait(const char *name)
 		"WaitForMultipleObjects", "g_main_context_iteration",
 	};
 	return in_list(name, names, ARRAY_SIZE(names)) ||
-	       c_is_cond_wait(name, NULL);
+	       c_is_cond_wait(name);
 }

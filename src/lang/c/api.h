@@ -26,9 +26,8 @@ enum c_lock_op c_lock_op(const char *name);
 /* pthread_mutex_t, GMutex, mtx_t, ... */
 bool c_is_lock_type(const char *type);
 
-/* pthread_cond_wait, g_cond_wait_until, cnd_timedwait...; *timed (may be
- * NULL) tells whether it takes a deadline. */
-bool c_is_cond_wait(const char *name, bool *timed);
+/* pthread_cond_wait, g_cond_wait_until, cnd_timedwait... */
+bool c_is_cond_wait(const char *name);
 /* sleep, usleep, nanosleep, g_usleep, Sleep, thrd_sleep... */
 bool c_is_sleep(const char *name);
 /* time, clock_gettime, g_get_monotonic_time...: reading a clock */
