@@ -68,7 +68,8 @@ enum fl_lang { LANG_NONE = 0, LANG_PYTHON = 1, LANG_C = 2, LANG__COUNT };
 	X(type_identifier) X(field_identifier) X(null) X(true) X(false)        \
 	X(number_literal) X(update_expression) X(macro_type_specifier)     \
 	X(preproc_include) X(system_lib_string) X(concatenated_string)         \
-	X(break_statement) X(continue_statement) X(statement_identifier)
+	X(break_statement) X(continue_statement) X(statement_identifier)       \
+	X(array_declarator) X(char_literal)
 
 enum py_kind {
 	PK_OTHER = 0,

@@ -234,3 +234,83 @@ bool c_is_lock_type(const char *type)
 			return true;
 	return false;
 }
+
+/* Condition-variable waits: they return on a signal, a timeout or
+ * spuriously, so the caller re-checks its predicate. */
+bool c_is_cond_wait(const char *name)
+{
+	static const char *const names[] = {
+		"pthread_cond_wait", "pthread_cond_timedwait",
+		"pthread_cond_clockwait", "cnd_wait", "cnd_timedwait",
+		"g_cond_wait", "g_cond_wait_until", "g_cond_timed_wait",
+	};
+	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+static bool in_list(const char *name, const char *const *v, size_t n)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (!strcmp(v[i], name))
+			return true;
+	return false;
+}
+
+bool c_is_sleep(const char *name)
+{
+	static const char *const names[] = {
+		"sleep",     "usleep",	    "nanosleep", "clock_nanosleep",
+		"g_usleep",  "Sleep",	    "SleepEx",	 "thrd_sleep",
+	};
+	return in_list(name, names, ARRAY_SIZE(names));
+}
+
+bool c_is_clock(const char *name)
+{
+	static const char *const names[] = {
+		"time",		      "clock_gettime",	  "gettimeofday",
+		"clock",	      "g_get_monotonic_time", "g_get_real_time",
+		"GetTickCount",	      "GetTickCount64",	  "timespec_get",
+		"difftime",
+	};
+	return in_list(name, names, ARRAY_SIZE(names));
+}
+
+bool c_is_atomic_load(const char *name)
+{
+	static const char *const names[] = {
+		"atomic_load",	      "atomic_load_explicit", "__atomic_load_n",
+		"__atomic_load",      "g_atomic_int_get",     "g_atomic_pointer_get",
+		"__sync_fetch_and_add", "__sync_add_and_fetch", "READ_ONCE",
+		"atomic_flag_test",
+	};
+	return in_list(name, names, ARRAY_SIZE(names));
+}
+
+bool c_is_yield_or_log(const char *name)
+{
+	static const char *const names[] = {
+		"sched_yield", "pthread_yield", "thrd_yield", "g_thread_yield",
+		"printf",      "fprintf",	"puts",	      "fputs",
+		"syslog",      "g_debug",	"g_message",  "g_info",
+		"g_warning",   "g_log",		"g_print",    "g_printerr",
+		"fflush",
+	};
+	return in_list(name, names, ARRAY_SIZE(names));
+}
+
+bool c_is_event_wait(const char *name)
+{
+	static const char *const names[] = {
+		"poll",	      "ppoll",	      "select",	       "pselect",
+		"epoll_wait", "epoll_pwait",  "kevent",	       "read",
+		"recv",	      "recvfrom",     "recvmsg",       "accept",
+		"waitpid",    "wait",	      "wait4",	       "sigwait",
+		"sigtimedwait", "sigsuspend", "pause",	       "WaitForSingleObject",
+		"WaitForMultipleObjects", "g_main_context_iteration",
+	};
+	return in_list(name, names, ARRAY_SIZE(names)) ||
+	       c_is_cond_wait(name);
+}
