@@ -166,6 +166,43 @@ const struct c_fallible *c_fallible_lookup(const char *name)
 	return NULL;
 }
 
+/*
+ * Functions whose result correct code conventionally ignores: what they
+ * return is a convenience (the destination, a count of bytes printed) or a
+ * failure nobody can act on.  ERR002 does not learn a belief for them even
+ * where a code base happens to use the result at most call sites.
+ */
+static const char *const result_ignorable[] = {
+	/* printf family: the count of bytes printed */
+	"printf", "fprintf", "sprintf", "snprintf", "dprintf", "vprintf",
+	"vfprintf", "vsprintf", "vsnprintf", "vdprintf", "wprintf",
+	"fwprintf", "swprintf", "puts", "fputs", "putc", "fputc", "putchar",
+	"putwc", "fputwc", "fputws", "putchar_unlocked", "putc_unlocked",
+	"fputc_unlocked", "fputs_unlocked", "fflush", "fflush_unlocked",
+	"perror", "syslog", "vsyslog",
+	/* string and memory copies: the destination, or where it ends */
+	"memcpy", "mempcpy", "memmove", "memset", "memccpy", "bzero",
+	"explicit_bzero", "strcpy", "stpcpy", "strncpy", "stpncpy", "strcat",
+	"strncat", "strlcpy", "strlcat", "wcscpy", "wcpcpy", "wcsncpy",
+	"wcscat", "wcsncat", "wmemcpy", "wmempcpy", "wmemmove", "wmemset",
+	"__builtin_memcpy", "__builtin_memset", "__builtin_memmove",
+	/* release and cleanup: nothing to do when they fail */
+	"close", "fclose", "closedir", "free", "munmap", "unlink", "remove",
+	"shutdown", "pthread_mutex_unlock", "pthread_mutex_lock",
+	"pthread_cond_signal", "pthread_cond_broadcast", "sigprocmask",
+	"pthread_sigmask", "signal", "umask", "alarm", "setlocale",
+	/* value wrappers and hints that pass their argument through */
+	"TEMP_FAILURE_RETRY", "__builtin_expect", "likely", "unlikely",
+};
+
+bool c_result_ignorable(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(result_ignorable); i++)
+		if (!strcmp(result_ignorable[i], name))
+			return true;
+	return false;
+}
+
 /* Lock functions: name and what they do to their first argument. */
 static const struct {
 	const char *name;
