@@ -84,7 +84,9 @@ enum fl_fact_kind {
 	FACT_RESULT_USED,     /* counted: a call of this C function whose
 			       * result is tested, stored and read, ... */
 	FACT_RESULT_DROPPED,  /* counted: a call of it whose result is not */
-	FACT_RETURNS_VOID,    /* a C function of this name returns void */
+	FACT_NO_RESULT_BELIEF, /* a C function of this name returns void, or
+				* a function-like macro has it: its result
+				* is not believed to need checking */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks

@@ -214,8 +214,8 @@ static const struct {
 	unsigned pct;
 } belief_at[CONF__COUNT] = {
 	[CONF_LOW] = {3, 60},
-	[CONF_MEDIUM] = {3, 75},
-	[CONF_HIGH] = {4, 80},
+	[CONF_MEDIUM] = {4, 85},
+	[CONF_HIGH] = {5, 90},
 };
 
 /* What the names of one function's body are: declared there (parameters
@@ -223,6 +223,8 @@ static const struct {
  * declaration). */
 struct fn_names {
 	bool built;
+	bool murky;                  /* a #define or a syntax error inside:
+				      * reads may hide in macros */
 	struct u64set decls, reads;
 };
 
@@ -316,7 +318,14 @@ static enum fl_visit names_visit(void *ud, TSNode n)
 		if (!u64set_has(&b->skip, (uint64_t)ts_node_start_byte(n) + 1))
 			u64set_add(&b->cur->reads, name_hash(f, n));
 		break;
+	case CK_preproc_def:
+	case CK_preproc_function_def:
+	case CK_ERROR:
+		b->cur->murky = true;
+		break;
 	default:
+		if (ts_node_is_missing(n))
+			b->cur->murky = true;
 		break;
 	}
 	return FL_DESCEND;
@@ -328,7 +337,9 @@ static struct fn_names *fn_names(struct belief *b, int fi)
 	if (!fn->built) {
 		fn->built = true;
 		b->cur = fn;
-		fl_preorder(b->f->m.funcs.v[fi].node, names_visit, b);
+		TSNode node = b->f->m.funcs.v[fi].node;
+		fn->murky = ts_node_has_error(node);
+		fl_preorder(node, names_visit, b);
 		u64set_release(&b->skip);
 	}
 	return fn;
@@ -436,7 +447,7 @@ static const char *belief_key(struct belief *b, const char *callee)
 
 /*
  * Definitions and prototypes at file level: `void f(...)` records
- * FACT_RETURNS_VOID (the belief never holds for f), `static` ones make
+ * FACT_NO_RESULT_BELIEF (the belief never holds for f), `static` ones make
  * the name the file's own.  Bodies are not entered.
  */
 static enum fl_visit decls_visit(void *ud, TSNode n)
@@ -446,6 +457,14 @@ static enum fl_visit decls_visit(void *ud, TSNode n)
 	unsigned k = fl_kind(f, n);
 	if (k == CK_compound_statement)
 		return FL_SKIP;
+	if (k == CK_preproc_function_def) {
+		/* #define inchar() (...): a macro's value is no function's
+		 * result; no belief about it anywhere */
+		TSNode nm = fl_child(f, n, F_name);
+		if (!ts_node_is_null(nm))
+			fl_fact(f, FACT_NO_RESULT_BELIEF, fl_text(f, nm), n);
+		return FL_SKIP;
+	}
 	if (k != CK_function_definition && k != CK_declaration)
 		return FL_DESCEND;
 	TSNode d = fl_child(f, n, F_declarator);
@@ -464,8 +483,8 @@ static enum fl_visit decls_visit(void *ud, TSNode n)
 		u64set_add(&b->statics, hash64(name, strlen(name)));
 	TSNode ty = fl_child(f, n, F_type);
 	if (fl_kind(f, ty) == CK_primitive_type && fl_text_eq(f, ty, "void")) {
-		fl_fact(f, FACT_RETURNS_VOID, name, n);
-		fl_fact(f, FACT_RETURNS_VOID, belief_key(b, name), n);
+		fl_fact(f, FACT_NO_RESULT_BELIEF, name, n);
+		fl_fact(f, FACT_NO_RESULT_BELIEF, belief_key(b, name), n);
 	}
 	return FL_SKIP;
 }
@@ -491,8 +510,10 @@ static enum site classify(struct belief *b, size_t ci)
 	struct fl_file *f = b->f;
 	const struct fl_call *c = &f->m.calls.v[ci];
 	const struct call_ctx *cx = &b->ctx[ci];
+	/* weak_extern(sym) at file level: a macro the grammar takes for a
+	 * call; only calls inside functions count */
 	if (!c->callee || c->use == USE_VOID_CAST || !cx->found ||
-	    cx->error)
+	    cx->error || c->func < 0)
 		return SITE_NONE;
 	TSNode fn = fl_child(f, c->node, F_function);
 	if (fl_kind(f, fn) != CK_identifier)
@@ -508,9 +529,10 @@ static enum site classify(struct belief *b, size_t ci)
 	unsigned up = fl_kind(f, cx->up);
 	switch (c->use) {
 	case USE_DISCARD:
-		/* for (i = 0; i < n; step(&it)): a drop we cannot weigh */
-		if (up == CK_comma_expression &&
-		    fl_kind(f, cx->up2) == CK_for_statement)
+		/* return __hurd_fail(EBADF), MACH_PORT_NULL;  for (...;
+		 * step(&a), step(&b)): the comma says the value is not
+		 * wanted */
+		if (up == CK_comma_expression)
 			return SITE_NONE;
 		return SITE_DROPPED;
 	case USE_ASSIGN:
@@ -523,7 +545,8 @@ static enum site classify(struct belief *b, size_t ci)
 		uint64_t h = c->assigned ? hash64(c->assigned,
 						   strlen(c->assigned))
 					 : 0;
-		if (names && h && u64set_has(&names->decls, h) &&
+		if (names && h && !names->murky &&
+		    u64set_has(&names->decls, h) &&
 		    !u64set_has(&names->reads, h))
 			return SITE_DROPPED;
 		return SITE_USED;
@@ -578,7 +601,7 @@ static void count_sites(struct fl_file *f)
 		if (s == SITE_DROPPED)
 			fl_mention_belief(f, &check_unchecked_return,
 					  FACT_RESULT_USED, FACT_RESULT_DROPPED,
-					  key, FACT_RETURNS_VOID,
+					  key, FACT_NO_RESULT_BELIEF,
 					  belief_at[min].min_used,
 					  belief_at[min].pct);
 	}
@@ -606,7 +629,7 @@ static void revisit(struct fl_file *f)
 		if (classify(&b, i) != SITE_DROPPED)
 			continue;
 		const char *key = belief_key(&b, c->callee);
-		if (fl_has_fact(f, FACT_RETURNS_VOID, key))
+		if (fl_has_fact(f, FACT_NO_RESULT_BELIEF, key))
 			continue;
 		uint32_t used = fl_fact_count(f, FACT_RESULT_USED, key);
 		uint32_t dropped = fl_fact_count(f, FACT_RESULT_DROPPED, key);
