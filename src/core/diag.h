@@ -84,6 +84,9 @@ enum fl_fact_kind {
 	FACT_RESULT_USED,     /* counted: a call of this C function whose
 			       * result is tested, stored and read, ... */
 	FACT_RESULT_DROPPED,  /* counted: a call of it whose result is not */
+	FACT_RESULT_TESTED,   /* counted: a call whose result is tested
+			       * (in a condition, or stored and tested by
+			       * the next statement) */
 	FACT_NO_RESULT_BELIEF, /* a C function of this name returns void, or
 				* a function-like macro has it: its result
 				* is not believed to need checking */

@@ -207,15 +207,21 @@ static void table_check(struct fl_file *f)
 /* ------------------------------------------------------------------ */
 /* The belief: results used at most call sites                         */
 
-/* A function is believed to need its result checked from this many using
- * sites and this share of all sites (using + dropping), per confidence. */
+/*
+ * A function is believed to need its result checked from this many using
+ * sites, this share of all sites (using + dropping), and this share of the
+ * using sites testing the result, per confidence.  The last tells an error
+ * code (tested where it is used) from a value with side effects (a varint
+ * length, a handle, an error string: used, seldom tested), which code
+ * drops at will.
+ */
 static const struct {
 	uint32_t min_used;
-	unsigned pct;
+	unsigned pct, tested_pct;
 } belief_at[CONF__COUNT] = {
-	[CONF_LOW] = {3, 60},
-	[CONF_MEDIUM] = {4, 85},
-	[CONF_HIGH] = {5, 90},
+	[CONF_LOW] = {3, 60, 0},
+	[CONF_MEDIUM] = {4, 85, 50},
+	[CONF_HIGH] = {5, 90, 75},
 };
 
 /* What the names of one function's body are: declared there (parameters
@@ -232,6 +238,7 @@ struct fn_names {
  * that one's (for `(r = f()) != 0`, where the store is tested). */
 struct call_ctx {
 	TSNode up, up2;
+	bool up2_cond;               /* up is the condition of up2 */
 	TSFieldId field;             /* the field of `up` holding the call */
 	bool found, error;           /* error: inside a syntax error */
 };
@@ -381,8 +388,11 @@ static void find_contexts(struct belief *b)
 				while (j > 0 && fl_kind(f, path.v[j - 1]) ==
 							CK_parenthesized_expression)
 					j--;
-				if (j > 0)
+				if (j > 0) {
 					cx->up2 = path.v[j - 1];
+					cx->up2_cond = fields.v[j] ==
+						f->li->field[F_condition];
+				}
 				/* a statement the parser could not make out:
 				 * int x = va_arg(ap, unsigned long int) */
 				unsigned k = fl_kind(f, cx->up);
@@ -497,7 +507,37 @@ static bool all_caps(const char *s)
 	return true;
 }
 
-enum site { SITE_NONE = 0, SITE_USED, SITE_DROPPED };
+enum site { SITE_NONE = 0, SITE_USED, SITE_TESTED, SITE_DROPPED };
+
+struct name_ud {
+	bool found;
+};
+
+static bool name_found(void *ud, const TSNode *path, size_t n)
+{
+	(void)path;
+	(void)n;
+	((struct name_ud *)ud)->found = true;
+	return false;
+}
+
+/* Does the statement after `st` test `name`: `r = f(); if (r < 0)`,
+ * `while (r ...)`, `switch (r)`? */
+static bool next_tests(struct fl_file *f, TSNode st, const char *name)
+{
+	if (ts_node_is_null(st) || !name)
+		return false;
+	TSNode next = ts_node_next_named_sibling(st);
+	while (!ts_node_is_null(next) && fl_kind(f, next) == CK_comment)
+		next = ts_node_next_named_sibling(next);
+	unsigned k = fl_kind(f, next);
+	if (k != CK_if_statement && k != CK_while_statement &&
+	    k != CK_switch_statement)
+		return false;
+	struct name_ud ud = {false};
+	fl_find_names(f, fl_child(f, next, F_condition), name, name_found, &ud);
+	return ud.found;
+}
 
 /*
  * How call c treats its result, for the belief: SITE_NONE when the call
@@ -535,12 +575,22 @@ static enum site classify(struct belief *b, size_t ci)
 		if (up == CK_comma_expression)
 			return SITE_NONE;
 		return SITE_DROPPED;
+	case USE_COND:
+		return SITE_TESTED;
 	case USE_ASSIGN:
 	case USE_DECL: {
 		/* if ((r = f()) != 0): the store is tested */
 		if (c->use == USE_ASSIGN &&
 		    fl_kind(f, cx->up2) != CK_expression_statement)
-			return SITE_USED;
+			return fl_kind(f, cx->up2) == CK_binary_expression ||
+					       fl_kind(f, cx->up2) ==
+						       CK_unary_expression ||
+					       cx->up2_cond
+				       ? SITE_TESTED
+				       : SITE_USED;
+		/* r = f(); if (r < 0) */
+		if (next_tests(f, cx->up2, c->assigned))
+			return SITE_TESTED;
 		/* r = f(); with r a local that nothing reads: dropped */
 		uint64_t h = c->assigned ? hash64(c->assigned,
 						   strlen(c->assigned))
@@ -595,9 +645,11 @@ static void count_sites(struct fl_file *f)
 		if (s == SITE_NONE)
 			continue;
 		const char *key = belief_key(&b, c->callee);
-		fl_count(f, s == SITE_USED ? FACT_RESULT_USED
-					   : FACT_RESULT_DROPPED,
+		fl_count(f, s == SITE_DROPPED ? FACT_RESULT_DROPPED
+					      : FACT_RESULT_USED,
 			 key);
+		if (s == SITE_TESTED)
+			fl_count(f, FACT_RESULT_TESTED, key);
 		if (s == SITE_DROPPED)
 			fl_mention_belief(f, &check_unchecked_return,
 					  FACT_RESULT_USED, FACT_RESULT_DROPPED,
@@ -609,11 +661,14 @@ static void count_sites(struct fl_file *f)
 }
 
 /* The confidence of the belief in `used` of `total` sites, or -1. */
-static int belief_confidence(uint32_t used, uint32_t total)
+static int belief_confidence(uint32_t used, uint32_t tested,
+			     uint32_t total)
 {
 	for (int c = CONF_HIGH; c >= CONF_LOW; c--)
 		if (used >= belief_at[c].min_used &&
-		    (uint64_t)used * 100 >= (uint64_t)belief_at[c].pct * total)
+		    (uint64_t)used * 100 >= (uint64_t)belief_at[c].pct * total &&
+		    (uint64_t)tested * 100 >=
+			    (uint64_t)belief_at[c].tested_pct * used)
 			return c;
 	return -1;
 }
@@ -634,7 +689,8 @@ static void revisit(struct fl_file *f)
 		uint32_t used = fl_fact_count(f, FACT_RESULT_USED, key);
 		uint32_t dropped = fl_fact_count(f, FACT_RESULT_DROPPED, key);
 		uint64_t total = (uint64_t)used + dropped;
-		int conf = belief_confidence(used, (uint32_t)total);
+		uint32_t tested = fl_fact_count(f, FACT_RESULT_TESTED, key);
+		int conf = belief_confidence(used, tested, (uint32_t)total);
 		if (conf < 0 || (enum fl_confidence)conf < f->opt->min_confidence)
 			continue;
 		if (f->is_test)
