@@ -232,6 +232,7 @@ struct fn_names {
 	bool murky;                  /* a #define or a syntax error inside:
 				      * reads may hide in macros */
 	struct u64set decls, reads;
+	struct u64set arrays;        /* locals declared as arrays */
 };
 
 /* Where a call sits: its first ancestor that is not a parenthesis, and
@@ -310,6 +311,13 @@ static enum fl_visit names_visit(void *ud, TSNode n)
 				 strcmp(ts_node_type(d), "array_declarator"))
 				continue;
 			mark_store(b, declarator_name(f, d), true);
+			/* char host[64]: passing `host` lets the call fill it */
+			if (!strcmp(ts_node_type(d), "array_declarator")) {
+				TSNode id = declarator_name(f, d);
+				if (!ts_node_is_null(id))
+					u64set_add(&b->cur->arrays,
+						   name_hash(f, id));
+			}
 		}
 		break;
 	}
@@ -627,6 +635,7 @@ static void belief_release(struct belief *b)
 	for (size_t i = 0; i < b->f->m.funcs.n; i++) {
 		u64set_release(&b->fns[i].decls);
 		u64set_release(&b->fns[i].reads);
+		u64set_release(&b->fns[i].arrays);
 	}
 	u64set_release(&b->statics);
 	u64set_release(&b->skip);
@@ -673,6 +682,91 @@ static int belief_confidence(uint32_t used, uint32_t tested,
 	return -1;
 }
 
+/* What a function does with a local around a call: is it untouched
+ * before the call (declared without a value) and read after it?  The
+ * first occurrence after the call decides: a store first means the value
+ * the call left is not used. */
+struct read_after {
+	struct fl_file *f;
+	uint32_t start, end;         /* the call */
+	bool touched;                /* stored or used before the call */
+	int verdict;                 /* -1 unknown, 0 overwritten, 1 read */
+};
+
+static bool read_after_cb(void *ud, const TSNode *path, size_t n)
+{
+	struct read_after *ra = ud;
+	struct fl_file *f = ra->f;
+	TSNode id = path[n - 1];
+	uint32_t at = ts_node_start_byte(id);
+	if (at < ra->start) {
+		/* `struct rlimit rlim;` declares it without a value */
+		size_t k = n - 1;
+		while (k > 0 && (fl_kind(f, path[k - 1]) == CK_pointer_declarator ||
+				 !strcmp(ts_node_type(path[k - 1]),
+					 "array_declarator")))
+			k--;
+		if (!(k > 0 && fl_kind(f, path[k - 1]) == CK_declaration))
+			ra->touched = true;
+		return true;
+	}
+	if (at < ra->end)
+		return true;
+	if (n >= 2 && fl_kind(f, path[n - 2]) == CK_assignment_expression &&
+	    ts_node_eq(fl_child(f, path[n - 2], F_left), id) &&
+	    fl_text_eq(f, fl_child(f, path[n - 2], F_operator), "="))
+		ra->verdict = 0;
+	else
+		ra->verdict = 1;
+	return false;
+}
+
+/*
+ * The local that call c is the first to fill and that the code reads
+ * afterwards, or NULL: `struct rlimit rlim; getrlimit(RLIMIT_STACK,
+ * &rlim); if (rlim.rlim_cur ...)`, `char host[64]; gethostname(host,
+ * sizeof host); use(host)`.  When the call fails the local is read
+ * uninitialised.  A local that had a value before (`Token *name = 0;`)
+ * is not: the code may well be written for the failure.
+ */
+static const char *filled_local(struct belief *b, const struct fl_call *c)
+{
+	struct fl_file *f = b->f;
+	if (c->func < 0)
+		return NULL;
+	struct fn_names *names = fn_names(b, c->func);
+	if (names->murky)
+		return NULL;
+	TSNode args = fl_child(f, c->node, F_arguments);
+	uint32_t nc = ts_node_named_child_count(args);
+	for (uint32_t i = 0; i < nc; i++) {
+		TSNode a = fl_unparen(f, ts_node_named_child(args, i));
+		bool array = false;
+		if (fl_kind(f, a) == CK_pointer_expression &&
+		    fl_text_eq(f, fl_child(f, a, F_operator), "&")) {
+			a = fl_unparen(f, fl_child(f, a, F_argument));
+		} else if (fl_kind(f, a) == CK_identifier) {
+			array = true;
+		} else {
+			continue;
+		}
+		if (fl_kind(f, a) != CK_identifier)
+			continue;
+		uint64_t h = name_hash(f, a);
+		if (!u64set_has(&names->decls, h) ||
+		    (array && !u64set_has(&names->arrays, h)))
+			continue;
+		const char *name = fl_text(f, a);
+		struct read_after ra = {f, ts_node_start_byte(c->node),
+					ts_node_end_byte(c->node), false, -1};
+		fl_find_names(f, f->m.funcs.v[c->func].node, name,
+			      read_after_cb, &ra);
+		if (!ra.touched && ra.verdict == 1)
+			return name;
+	}
+	return NULL;
+}
+
 /* Global phase, on the files with a dropped result the program believes
  * should be checked: report each such site with the counts. */
 static void revisit(struct fl_file *f)
@@ -691,10 +785,16 @@ static void revisit(struct fl_file *f)
 		uint64_t total = (uint64_t)used + dropped;
 		uint32_t tested = fl_fact_count(f, FACT_RESULT_TESTED, key);
 		int conf = belief_confidence(used, tested, (uint32_t)total);
-		if (conf < 0 || (enum fl_confidence)conf < f->opt->min_confidence)
+		if (conf < 0)
 			continue;
-		if (f->is_test)
+		/* Without a local that the call fills and the code then
+		 * reads, a dropped result may be deliberate (best-effort
+		 * set-up, cleanup, output): low confidence. */
+		const char *filled = filled_local(&b, c);
+		if (!filled || f->is_test)
 			conf = CONF_LOW;
+		if ((enum fl_confidence)conf < f->opt->min_confidence)
+			continue;
 		bool stored = c->use == USE_ASSIGN || c->use == USE_DECL;
 		struct fl_finding *fd;
 		if (stored)
@@ -716,6 +816,11 @@ static void revisit(struct fl_file *f)
 			 "%u other call sites of '%s' test or use its result: "
 			 "it is how '%s' reports failure",
 			 used, c->callee, c->callee);
+		if (filled)
+			fl_trace(f, fd, c->node,
+				 "'%s' fills '%s'; when it fails, '%s' is "
+				 "left uninitialised and is read all the same",
+				 c->callee, filled, filled);
 		TSNode next = next_statement(f, c->node);
 		if (!ts_node_is_null(next))
 			fl_trace(f, fd, next,
