@@ -645,6 +645,11 @@ static void belief_release(struct belief *b)
  * dropped, if the program turns out to believe it should not be. */
 static void count_sites(struct fl_file *f)
 {
+	/* Tests assert every result, including those product code may
+	 * drop (test_assert(utf8_len(s, &pos) == 1)), and drop results to
+	 * provoke failures: neither says what the code base believes. */
+	if (f->is_test)
+		return;
 	struct belief b;
 	belief_init(&b, f);
 	enum fl_confidence min = f->opt->min_confidence;
