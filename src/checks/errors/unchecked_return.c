@@ -506,10 +506,9 @@ static enum fl_visit decls_visit(void *ud, TSNode n)
 	if (is_static(f, n))
 		u64set_add(&b->statics, hash64(name, strlen(name)));
 	TSNode ty = fl_child(f, n, F_type);
-	if (fl_kind(f, ty) == CK_primitive_type && fl_text_eq(f, ty, "void")) {
-		fl_fact(f, FACT_NO_RESULT_BELIEF, name, n);
+	/* a static one says nothing about other files' functions */
+	if (fl_kind(f, ty) == CK_primitive_type && fl_text_eq(f, ty, "void"))
 		fl_fact(f, FACT_NO_RESULT_BELIEF, belief_key(b, name), n);
-	}
 	return FL_SKIP;
 }
 
