@@ -196,6 +196,7 @@ void file_unload(struct fl_worker *w, struct fl_file *f)
 {
 	cfg_release_all(f);
 	u64set_release(&f->fact_seen);
+	u64map_release(&f->tally_at);
 	if (f->tree)
 		ts_tree_delete(f->tree);
 	f->tree = NULL;

@@ -81,12 +81,28 @@ enum fl_fact_kind {
 			       * by another module */
 	FACT_SECRET_ATTR,     /* a property or self attribute of this name
 			       * holds a value built from a credential */
+	FACT_RESULT_USED,     /* counted: a call of this C function whose
+			       * result is tested, stored and read, ... */
+	FACT_RESULT_DROPPED,  /* counted: a call of it whose result is not */
+	FACT_RESULT_TESTED,   /* counted: a call whose result is tested
+			       * (in a condition, or stored and tested by
+			       * the next statement) */
+	FACT_NO_RESULT_BELIEF, /* a C function of this name returns void, or
+				* a function-like macro has it: its result
+				* is not believed to need checking */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks
  * whether a fact exists, and 8 bytes a fact keep the whole program's
  * facts small (fact_hash in diag.c). */
 uint64_t fact_hash(unsigned kind, const char *key);
+
+/* A counted fact: how many times a file observed (kind, key), for beliefs
+ * ("checked at 14 of 15 call sites"); the global phase sums them. */
+struct fl_tally {
+	uint64_t h;           /* fact_hash(kind, key) */
+	uint32_t n;
+};
 
 struct fl_note {
 	char *path;

@@ -11,6 +11,7 @@ void result_release(struct fl_result *r)
 		finding_release(&r->findings.v[i]);
 	VEC_FREE(&r->findings);
 	VEC_FREE(&r->facts);
+	VEC_FREE(&r->tallies);
 	VEC_FREE(&r->mentions);
 	for (size_t i = 0; i < r->notes.n; i++)
 		note_release(&r->notes.v[i]);
@@ -362,6 +363,45 @@ bool fl_has_fact(const struct fl_file *f, enum fl_fact_kind kind,
 		 const char *key)
 {
 	return f->prog && program_has_fact(f->prog, kind, key);
+}
+
+void fl_count(struct fl_file *f, enum fl_fact_kind kind, const char *key)
+{
+	uint64_t h = fact_hash(kind, key);
+	uint32_t *at = u64map_slot(&f->tally_at, h);
+	if (!*at) {
+		struct fl_tally *t = VEC_PUSH(&f->res->tallies);
+		t->h = h;
+		*at = (uint32_t)f->res->tallies.n;
+	}
+	f->res->tallies.v[*at - 1].n++;
+}
+
+uint32_t fl_fact_count(const struct fl_file *f, enum fl_fact_kind kind,
+		       const char *key)
+{
+	return f->prog ? program_fact_count(f->prog, kind, key) : 0;
+}
+
+void fl_mention_belief(struct fl_file *f, const struct fl_check *ck,
+		       enum fl_fact_kind yes, enum fl_fact_kind no,
+		       const char *key, enum fl_fact_kind forbid,
+		       uint32_t min_yes, unsigned pct)
+{
+	uint64_t y = fact_hash(yes, key), n = fact_hash(no, key);
+	uint64_t x = forbid ? fact_hash(forbid, key) : 0;
+	uint16_t idx = (uint16_t)check_index(ck);
+	if (fact_seen(f, y ^ (n * 7) ^ (x * 31) ^ ((uint64_t)idx << 48) ^
+				 ((uint64_t)min_yes << 20) ^ pct ^
+				 0x27d4eb2f165667c5ull))
+		return;
+	struct fl_mention *m = VEC_PUSH(&f->res->mentions);
+	m->forbid = x;
+	m->yes = y;
+	m->no = n;
+	m->min_yes = min_yes;
+	m->pct = (uint8_t)(pct > 100 ? 100 : pct);
+	m->check = idx;
 }
 
 bool fl_enabled(const struct fl_file *f, const struct fl_check *ck)

@@ -22,15 +22,21 @@ struct fl_options;
 
 /* What the per-file phase hands to the global phase for one file. */
 /* A question a check leaves for the global phase: "revisit this file for
- * me if fact `need` exists and fact `forbid` (0: none) does not". */
+ * me if fact `need` (0: no such test) exists, fact `forbid` (0: none) does
+ * not, and (when yes is not 0) the program believes `yes`: it was counted
+ * at least min_yes times and in at least pct% of the yes + no counts". */
 struct fl_mention {
 	uint64_t need, forbid;
+	uint64_t yes, no;         /* tallies of a belief, 0: none */
+	uint32_t min_yes;
+	uint8_t pct;
 	uint16_t check;           /* index in fl_checks */
 };
 
 struct fl_result {
 	VEC(struct fl_finding) findings;
 	VEC(uint64_t) facts;      /* fact_hash(kind, key), once each */
+	VEC(struct fl_tally) tallies; /* counted facts, once each */
 	VEC(struct fl_mention) mentions;
 	VEC(struct fl_note) notes;
 	uint64_t bytes, lines, nodes, error_nodes, error_bytes;
@@ -57,6 +63,7 @@ struct fl_file {
 	uint32_t longest_line;     /* bytes */
 	struct fl_model m;
 	struct u64set fact_seen;   /* facts and mentions already recorded */
+	struct u64map tally_at;    /* counted fact -> 1 + index in tallies */
 	double deadline;           /* analysis time limit (now_seconds) */
 	bool timed_out;
 	const struct fl_program *prog; /* set when revisited in the global
@@ -147,6 +154,29 @@ void fl_mention(struct fl_file *f, const struct fl_check *ck,
 /* During a revisit: does fact (kind, key) exist in the program? */
 bool fl_has_fact(const struct fl_file *f, enum fl_fact_kind kind,
 		 const char *key);
+
+/*
+ * Count one observation of (kind, key) for the global phase, which sums
+ * the counts of every file.  A belief is two counted facts over one key:
+ * "checked" and "not checked" call sites of a function, accesses "under
+ * lock M" and "not under M" of a field.
+ */
+void fl_count(struct fl_file *f, enum fl_fact_kind kind, const char *key);
+/* During a revisit: the program's count of (kind, key). */
+uint32_t fl_fact_count(const struct fl_file *f, enum fl_fact_kind kind,
+		       const char *key);
+
+/*
+ * Ask to revisit this file in the global phase, running ck->revisit on it,
+ * if the program believes (yes, key) against (no, key): yes was counted at
+ * least min_yes times and makes at least pct percent of yes + no; and fact
+ * (forbid, key) exists nowhere (forbid FACT_NONE: no such test).  The
+ * revisit reads the counts with fl_fact_count and reports with them.
+ */
+void fl_mention_belief(struct fl_file *f, const struct fl_check *ck,
+		       enum fl_fact_kind yes, enum fl_fact_kind no,
+		       const char *key, enum fl_fact_kind forbid,
+		       uint32_t min_yes, unsigned pct);
 
 /* Record a fact for the global phase (once per file and key). */
 void fl_fact(struct fl_file *f, enum fl_fact_kind kind, const char *key,

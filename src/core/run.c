@@ -157,9 +157,11 @@ static void run_files(struct fl_program *p, const struct fl_hookset *hs)
 /* ------------------------------------------------------------------ */
 /* Global phase                                                        */
 
-/* The program's facts: a set of fact_hash(kind, key). */
+/* The program's facts: a set of fact_hash(kind, key), and the summed
+ * counts of counted facts. */
 struct factset {
 	struct u64set set;
+	struct u64map counts;
 };
 
 static void factset_add(struct factset *s, uint64_t h)
@@ -177,6 +179,22 @@ bool program_has_fact(const struct fl_program *p, enum fl_fact_kind kind,
 {
 	return p->factset &&
 	       factset_has(p->factset, fact_hash((uint16_t)kind, key));
+}
+
+uint32_t program_fact_count(const struct fl_program *p,
+			    enum fl_fact_kind kind, const char *key)
+{
+	return p->factset ? u64map_get(&p->factset->counts,
+				       fact_hash((uint16_t)kind, key))
+			  : 0;
+}
+
+/* Does the program believe m->yes over m->no (fl_mention_belief)? */
+static bool believed(const struct factset *fs, const struct fl_mention *m)
+{
+	uint64_t yes = u64map_get(&fs->counts, m->yes);
+	uint64_t no = u64map_get(&fs->counts, m->no);
+	return yes >= m->min_yes && yes * 100 >= m->pct * (yes + no);
 }
 
 /*
@@ -198,8 +216,9 @@ static void revisit_files(struct fl_program *p, const struct factset *fs)
 		memset(want, 0, fl_ncheck * sizeof(bool));
 		for (size_t k = 0; k < r->mentions.n; k++) {
 			const struct fl_mention *m = &r->mentions.v[k];
-			if (factset_has(fs, m->need) &&
+			if ((!m->need || factset_has(fs, m->need)) &&
 			    !(m->forbid && factset_has(fs, m->forbid)) &&
+			    (!m->yes || believed(fs, m)) &&
 			    m->check < fl_ncheck && p->opt->enabled[m->check] &&
 			    fl_checks[m->check]->revisit)
 				want[m->check] = any = true;
@@ -222,9 +241,16 @@ static void run_global(struct fl_program *p)
 {
 	struct factset fs = {0};
 	for (size_t i = 0; i < p->files.n; i++) {
-		const struct fl_result *r = &p->results[i];
+		struct fl_result *r = &p->results[i];
 		for (size_t k = 0; k < r->facts.n; k++)
 			factset_add(&fs, r->facts.v[k]);
+		/* sums do not depend on the order: any --jobs */
+		for (size_t k = 0; k < r->tallies.n; k++) {
+			uint32_t *n = u64map_slot(&fs.counts, r->tallies.v[k].h);
+			uint32_t add = r->tallies.v[k].n;
+			*n = *n > UINT32_MAX - add ? UINT32_MAX : *n + add;
+		}
+		VEC_FREE(&r->tallies);
 	}
 	/* Settle conditional findings. */
 	for (size_t i = 0; i < p->files.n; i++) {
@@ -265,6 +291,7 @@ static void run_global(struct fl_program *p)
 			fl_checks[i]->global(p);
 	p->factset = NULL;
 	u64set_release(&fs.set);
+	u64map_release(&fs.counts);
 }
 
 /* ------------------------------------------------------------------ */

@@ -93,6 +93,9 @@ void program_release(struct fl_program *p);
 /* Facts of the whole program, for global hooks. */
 bool program_has_fact(const struct fl_program *p, enum fl_fact_kind kind,
 		      const char *key);
+/* The sum over all files of counted fact (kind, key) (fl_count). */
+uint32_t program_fact_count(const struct fl_program *p,
+			    enum fl_fact_kind kind, const char *key);
 
 /* Default options (every check enabled, medium confidence, all cores). */
 void options_init(struct fl_options *o);

@@ -334,6 +334,61 @@ void u64set_release(struct u64set *s)
 	s->cap = s->n = 0;
 }
 
+uint32_t *u64map_slot(struct u64map *m, uint64_t h)
+{
+	h = h ? h : 1;
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 64;
+		uint64_t *nk = xcalloc(nc, sizeof(*nk));
+		uint32_t *nv = xcalloc(nc, sizeof(*nv));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->k[i]) {
+				size_t j = m->k[i] & (nc - 1);
+				while (nk[j])
+					j = (j + 1) & (nc - 1);
+				nk[j] = m->k[i];
+				nv[j] = m->v[i];
+			}
+		free(m->k);
+		free(m->v);
+		m->k = nk;
+		m->v = nv;
+		m->cap = nc;
+	}
+	size_t j = h & (m->cap - 1);
+	while (m->k[j]) {
+		if (m->k[j] == h)
+			return &m->v[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->k[j] = h;
+	m->n++;
+	return &m->v[j];
+}
+
+uint32_t u64map_get(const struct u64map *m, uint64_t h)
+{
+	h = h ? h : 1;
+	if (!m->cap)
+		return 0;
+	size_t j = h & (m->cap - 1);
+	while (m->k[j]) {
+		if (m->k[j] == h)
+			return m->v[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	return 0;
+}
+
+void u64map_release(struct u64map *m)
+{
+	free(m->k);
+	free(m->v);
+	m->k = NULL;
+	m->v = NULL;
+	m->cap = m->n = 0;
+}
+
 uint64_t hash64(const void *data, size_t n)
 {
 	return XXH3_64bits(data, n);

@@ -112,6 +112,18 @@ bool u64set_add(struct u64set *s, uint64_t h);
 bool u64set_has(const struct u64set *s, uint64_t h);
 void u64set_release(struct u64set *s);
 
+/* A map from non-zero 64-bit hashes to counters (open addressing). */
+struct u64map {
+	uint64_t *k;
+	uint32_t *v;
+	size_t cap, n;
+};
+/* The counter of key h, created as 0 when new (0 is stored as 1). */
+uint32_t *u64map_slot(struct u64map *m, uint64_t h);
+/* The counter of key h, 0 when absent. */
+uint32_t u64map_get(const struct u64map *m, uint64_t h);
+void u64map_release(struct u64map *m);
+
 /* 64-bit and 128-bit content hashes (xxHash XXH3). */
 uint64_t hash64(const void *data, size_t n);
 /* Writes 32 lowercase hex digits and a NUL into out[33]. */

@@ -16,6 +16,7 @@
 #include "../../src/core/file.h"
 #include "../../src/core/suppress.h"
 #include "../../src/core/run.h"
+#include "../../src/lang/c/api.h"
 #include "../../src/lang/c/prepass.h"
 #include "../../src/lang/python/api.h"
 
@@ -253,6 +254,39 @@ static void test_python_names(void **state)
 	assert_false(py_long_lived_class("ConfigParser"));
 }
 
+/* The counters behind counted facts (fl_count, the global phase's sums). */
+static void test_u64map(void **state)
+{
+	(void)state;
+	struct u64map m = {0};
+	assert_int_equal(u64map_get(&m, 42), 0);
+	for (uint64_t k = 0; k < 5000; k++)
+		*u64map_slot(&m, k * 0x9e3779b97f4a7c15ull) += (uint32_t)(k % 7);
+	for (uint64_t k = 0; k < 5000; k++)
+		assert_int_equal(u64map_get(&m, k * 0x9e3779b97f4a7c15ull),
+				 k % 7);
+	/* 0 is stored as 1, like u64set */
+	assert_int_equal(m.n, 5000);
+	(*u64map_slot(&m, 1))++;
+	assert_int_equal(u64map_get(&m, 0), 1);
+	u64map_release(&m);
+	assert_int_equal(u64map_get(&m, 7), 0);
+}
+
+/* Results conventionally ignored, under their internal spellings too. */
+static void test_c_result_ignorable(void **state)
+{
+	(void)state;
+	assert_true(c_result_ignorable("printf"));
+	assert_true(c_result_ignorable("__mempcpy"));
+	assert_true(c_result_ignorable("fputs_unlocked"));
+	assert_true(c_result_ignorable("__close_nocancel"));
+	assert_true(c_result_ignorable("atomic_fetch_add_release"));
+	assert_false(c_result_ignorable("getrlimit"));
+	assert_false(c_result_ignorable("memcpy_s"));
+	assert_false(c_result_ignorable("_"));
+}
+
 int main(void)
 {
 	lang_init();
@@ -269,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_path_is_test),
 		cmocka_unit_test(test_fingerprint_stable),
 		cmocka_unit_test(test_python_names),
+		cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_c_result_ignorable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,78 @@ const struct c_fallible *c_fallible_lookup(const char *name)
 	return NULL;
 }
 
+/*
+ * Functions whose result correct code conventionally ignores: what they
+ * return is a convenience (the destination, a count of bytes printed) or a
+ * failure nobody can act on.  ERR002 does not learn a belief for them even
+ * where a code base happens to use the result at most call sites.
+ */
+static const char *const result_ignorable[] = {
+	/* printf family: the count of bytes printed */
+	"printf", "fprintf", "sprintf", "snprintf", "dprintf", "vprintf",
+	"vfprintf", "vsprintf", "vsnprintf", "vdprintf", "wprintf",
+	"fwprintf", "swprintf", "puts", "fputs", "putc", "fputc", "putchar",
+	"putwc", "fputwc", "fputws", "putchar_unlocked", "putc_unlocked",
+	"fputc_unlocked", "fputs_unlocked", "fflush", "fflush_unlocked",
+	"perror", "syslog", "vsyslog",
+	/* string and memory copies: the destination, or where it ends */
+	"memcpy", "mempcpy", "memmove", "memset", "memccpy", "bzero",
+	"explicit_bzero", "strcpy", "stpcpy", "strncpy", "stpncpy", "strcat",
+	"strncat", "strlcpy", "strlcat", "wcscpy", "wcpcpy", "wcsncpy",
+	"wcscat", "wcsncat", "wmemcpy", "wmempcpy", "wmemmove", "wmemset",
+	"__builtin_memcpy", "__builtin_memset", "__builtin_memmove",
+	/* release and cleanup: nothing to do when they fail */
+	"close", "fclose", "closedir", "free", "munmap", "unlink", "remove",
+	"shutdown", "pthread_mutex_unlock", "pthread_mutex_lock",
+	"pthread_cond_signal", "pthread_cond_broadcast", "sigprocmask",
+	"pthread_sigmask", "signal", "umask", "alarm", "setlocale",
+	/* set-up and tear-down that cannot fail with default attributes */
+	"pthread_mutex_init", "pthread_mutex_destroy", "pthread_cond_init",
+	"pthread_cond_destroy", "pthread_rwlock_init", "pthread_rwlock_destroy",
+	"pthread_rwlock_unlock", "pthread_attr_init", "pthread_attr_destroy",
+	"pthread_mutexattr_init", "pthread_mutexattr_destroy",
+	"pthread_condattr_init", "pthread_condattr_destroy",
+	"pthread_barrier_destroy", "pthread_setcancelstate",
+	"pthread_setcanceltype", "sem_destroy", "sem_post",
+	/* value wrappers and hints that pass their argument through */
+	"TEMP_FAILURE_RETRY", "__builtin_expect", "likely", "unlikely",
+	/* va_arg(ap, int); skips an argument */
+	"va_arg",
+};
+
+/* Atomic read-modify-write operations return the old value, which a
+ * caller that only wants the update ignores. */
+static const char *const result_ignorable_prefix[] = {
+	"atomic_", "catomic_", "__atomic_", "__sync_", "__c11_atomic_",
+};
+
+bool c_result_ignorable(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(result_ignorable_prefix); i++)
+		if (!strncmp(name, result_ignorable_prefix[i],
+			     strlen(result_ignorable_prefix[i])))
+			return true;
+	/* __mempcpy, __stpcpy, fputs_unlocked, __write_nocancel: the
+	 * internal spellings of the same functions */
+	while (*name == '_')
+		name++;
+	size_t n = strlen(name);
+	static const char *const suffixes[] = {"_unlocked", "_nocancel"};
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t k = strlen(suffixes[i]);
+		if (n > k && !strcmp(name + n - k, suffixes[i]))
+			n -= k;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(result_ignorable); i++) {
+		const char *r = result_ignorable[i];
+		while (*r == '_')
+			r++;
+		if (strlen(r) == n && !strncmp(r, name, n))
+			return true;
+	}
+	return false;
+}
+
 /* Lock functions: name and what they do to their first argument. */
 static const struct {
 	const char *name;

@@ -20,6 +20,10 @@ struct c_fallible {
 /* The entry for a function name, or NULL. */
 const struct c_fallible *c_fallible_lookup(const char *name);
 
+/* Is the result of this function conventionally ignored (printf,
+ * memcpy, close...)?  No belief is learnt for it. */
+bool c_result_ignorable(const char *name);
+
 /* What a locking function does to the lock passed as its first argument. */
 enum c_lock_op { LOCK_NONE = 0, LOCK_ACQUIRE, LOCK_RELEASE, LOCK_INIT, LOCK_DESTROY };
 enum c_lock_op c_lock_op(const char *name);
