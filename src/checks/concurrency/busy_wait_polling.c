@@ -312,31 +312,6 @@ static struct c_calls c_calls_in(struct fl_file *f, TSNode e)
 	return s;
 }
 
-struct c_jump {
-	struct fl_file *f;
-	bool found;
-};
-
-static enum fl_visit c_jump_visit(void *ud, TSNode n)
-{
-	struct c_jump *j = ud;
-	unsigned k = fl_kind(j->f, n);
-	if (k == CK_break_statement || k == CK_return_statement ||
-	    k == CK_goto_statement) {
-		j->found = true;
-		return FL_STOP;
-	}
-	return FL_DESCEND;
-}
-
-/* Does the if statement leave the loop on some branch? */
-static bool c_has_jump(struct fl_file *f, TSNode st)
-{
-	struct c_jump j = {f, false};
-	fl_preorder(st, c_jump_visit, &j);
-	return j.found;
-}
-
 /* A test that ends the wait: what does it read? */
 static bool c_exit_test(struct c_poll *p, TSNode test)
 {
@@ -422,7 +397,7 @@ static bool c_waiting_stmt(struct c_poll *p, TSNode st, bool in_if)
 		TSNode test = fl_child(f, st, F_condition);
 		/* if (backoff > 0) usleep(backoff): a conditional sleep, not
 		 * a test that ends the wait */
-		if (!c_has_jump(f, st))
+		if (!c_jumps(f, st, true))
 			return c_calls_in(f, test).waiting;
 		return c_exit_test(p, test);
 	}

@@ -37,6 +37,7 @@
  * assumed to raise only when they are calls, awaits or subscripts.
  */
 #include "../../core/hold.h"
+#include "../../lang/c/scope.h"
 #include "../../lang/python/api.h"
 
 #include <string.h>
@@ -459,72 +460,6 @@ static int c_absent_test(struct c_res *r, TSNode cond)
 	return (absent_true ^ neg) ? 0 : 1;
 }
 
-/* Is `name` declared in the function's body (a local, not a global)? */
-struct c_decl {
-	struct fl_file *f;
-	const char *name;
-	bool found;
-};
-
-static enum fl_visit c_decl_visit(void *ud, TSNode n)
-{
-	struct c_decl *d = ud;
-	unsigned k = fl_kind(d->f, n);
-	if (k != CK_declaration)
-		return FL_DESCEND;
-	uint32_t cnt = ts_node_named_child_count(n);
-	for (uint32_t i = 0; i < cnt; i++) {
-		TSNode x = ts_node_named_child(n, i);
-		for (int depth = 0; depth < 8 && !ts_node_is_null(x); depth++) {
-			unsigned xk = fl_kind(d->f, x);
-			if (xk == CK_identifier) {
-				if (fl_text_eq(d->f, x, d->name))
-					d->found = true;
-				break;
-			}
-			if (xk != CK_init_declarator &&
-			    xk != CK_pointer_declarator &&
-			    xk != CK_parenthesized_declarator &&
-			    xk != CK_attributed_declarator)
-				break;
-			x = fl_child(d->f, x, F_declarator);
-		}
-	}
-	return d->found ? FL_STOP : FL_SKIP;
-}
-
-static bool c_is_local(struct fl_file *f, TSNode fn, const char *name)
-{
-	struct c_decl d = {f, name, false};
-	fl_preorder(fl_child(f, fn, F_body), c_decl_visit, &d);
-	return d.found;
-}
-
-/* Does the block leave the function (a return or goto in it)? */
-struct c_leave {
-	struct fl_file *f;
-	bool yes;
-};
-
-static enum fl_visit c_leave_visit(void *ud, TSNode n)
-{
-	struct c_leave *l = ud;
-	unsigned k = fl_kind(l->f, n);
-	if (k == CK_return_statement || k == CK_goto_statement) {
-		l->yes = true;
-		return FL_STOP;
-	}
-	return FL_DESCEND;
-}
-
-static bool c_leaves(struct fl_file *f, TSNode block)
-{
-	struct c_leave l = {f, false};
-	if (!ts_node_is_null(block))
-		fl_preorder(block, c_leave_visit, &l);
-	return l.yes;
-}
-
 /*
  * Paths the graph finds but the program cannot take, because tests
  * agree in ways the graph does not know.  No finding when:
@@ -563,7 +498,7 @@ static bool c_correlated(struct c_res *r, int start, TSNode ret,
 		 * that chose how fp was made agree */
 		TSNode guard = c_enclosing(f, code, false);
 		if (ts_node_is_null(guard) || c_within(guard, r->take) ||
-		    c_leaves(f, fl_child(f, guard, F_consequence)))
+		    c_jumps(f, fl_child(f, guard, F_consequence), false))
 			continue;
 		TSNode test = fl_child(f, guard, F_condition);
 		for (size_t i = 0; i < found->len; i++)
@@ -577,7 +512,7 @@ static void c_check_alloc(struct fl_file *f, const struct fl_call *c,
 			  const struct c_alloc *al)
 {
 	const struct fl_func *fn = &f->m.funcs.v[c->func];
-	if (!c_is_local(f, fn->node, c->assigned))
+	if (!c_is_local(f, fn->node, c->assigned, NULL))
 		return;
 	const struct cfg *g = cfg_of(f, c->func);
 	if (!g)

@@ -265,3 +265,28 @@ TSNode c_base_var(struct fl_file *f, TSNode e)
 	}
 	return (TSNode){{0}, NULL, NULL};
 }
+
+struct c_jump {
+	struct fl_file *f;
+	bool loops, found;
+};
+
+static enum fl_visit c_jump_visit(void *ud, TSNode n)
+{
+	struct c_jump *j = ud;
+	unsigned k = fl_kind(j->f, n);
+	if (k == CK_return_statement || k == CK_goto_statement ||
+	    (j->loops && k == CK_break_statement)) {
+		j->found = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
+bool c_jumps(struct fl_file *f, TSNode st, bool loops)
+{
+	struct c_jump j = {f, loops, false};
+	if (!ts_node_is_null(st))
+		fl_preorder(st, c_jump_visit, &j);
+	return j.found;
+}

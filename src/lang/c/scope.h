@@ -37,6 +37,10 @@ TSNode c_shared_state(struct fl_file *f, TSNode fn, TSNode e, bool *opaque);
  * a null node when it is something else (a call, a literal). */
 TSNode c_base_var(struct fl_file *f, TSNode e);
 
+/* Does statement `st` jump away: a return or goto in it, or (with
+ * `loops`) a break? */
+bool c_jumps(struct fl_file *f, TSNode st, bool loops);
+
 /* The called function's name of a call_expression, or NULL. */
 const char *c_callee(struct fl_file *f, TSNode call);
 
