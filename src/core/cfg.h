@@ -76,7 +76,7 @@ void cfg_add_edge(struct fl_file *f, struct cfg *g, int from, int to);
  * loop) around n in its function, null if none; whether outer contains
  * n; a function's last statement; and the trace of a path -- the
  * branches it takes, the cases it enters and the gotos that jump past
- * `release` ("the unlock"). */
+ * `release` ("the unlock"; NULL: the gotos it takes). */
 TSNode c_enclosing(struct fl_file *f, TSNode n, bool loop);
 bool c_within(TSNode outer, TSNode n);
 TSNode c_last_statement(struct fl_file *f, TSNode fn);

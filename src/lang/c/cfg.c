@@ -70,12 +70,14 @@ static bool noreturn_name(const char *n)
 		"verr",	    "verrx",	    "g_error",	     "g_abort",
 		"__builtin_unreachable",	    "__builtin_trap",
 		"g_assert_not_reached",	    "fatal",	     "die",
-		"panic",	    "BUG",
+		"panic",	    "BUG",	    "_dl_signal_error", "__libc_fatal",
+		"__assert_fail", "__chk_fail", "__fortify_fail", "sshfatal",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(n, names[i]))
 			return true;
-	return false;
+	/* fatal_f(), fatal_fr(), die_errno(): families of the same */
+	return !strncmp(n, "fatal_", 6) || !strncmp(n, "die_", 4);
 }
 
 /* `exit(1);`, `(void)abort();`: an expression statement that is a call
@@ -148,7 +150,16 @@ static bool always_true(struct builder *b, TSNode cond)
 	if (ts_node_is_null(cond))
 		return true;
 	cond = fl_unparen(f, cond);
-	return fl_kind(f, cond) == CK_true || fl_text_eq(f, cond, "1");
+	return fl_kind(f, cond) == CK_true || fl_text_eq(f, cond, "1") ||
+	       fl_text_eq(f, cond, "TRUE");
+}
+
+static bool always_false(struct builder *b, TSNode cond)
+{
+	struct fl_file *f = b->f;
+	cond = fl_unparen(f, cond);
+	return fl_kind(f, cond) == CK_false || fl_text_eq(f, cond, "0") ||
+	       fl_text_eq(f, cond, "FALSE");
 }
 
 static int build_if(struct builder *b, TSNode s, int next,
@@ -177,7 +188,9 @@ static int build_while(struct builder *b, TSNode s, int next, bool post)
 	int h = cfg_add_node(b->g, N_COND, cond, 0);
 	struct bctx in = {next, h};
 	int body = build_stmt(b, fl_child(f, s, F_body), h, &in);
-	cfg_add_edge(f, b->g, h, body);
+	/* do { ... } while (0): runs once, the macro idiom */
+	if (!post || !always_false(b, cond))
+		cfg_add_edge(f, b->g, h, body);
 	if (!always_true(b, cond))
 		cfg_add_edge(f, b->g, h, next);
 	return post ? body : h;
@@ -190,7 +203,9 @@ static int build_for(struct builder *b, TSNode s, int next,
 	TSNode cond = fl_child(f, s, F_condition);
 	TSNode init = fl_child(f, s, F_initializer);
 	TSNode upd = fl_child(f, s, F_update);
-	int h = cfg_add_node(b->g, N_COND, ts_node_is_null(cond) ? s : cond, 0);
+	/* for (;;): a join, not a test (its code would be the whole loop) */
+	int h = ts_node_is_null(cond) ? cfg_add_node(b->g, N_JOIN, s, 0)
+				      : cfg_add_node(b->g, N_COND, cond, 0);
 	int u = ts_node_is_null(upd) ? h : node(b, N_STMT, upd, h);
 	struct bctx in = {next, u};
 	(void)cx;
@@ -366,8 +381,12 @@ void c_trace_path(struct fl_file *f, struct fl_finding *fd,
 		const struct cfg_node *nd = &g->nodes.v[path[i].node];
 		if (nd->kind == N_STMT &&
 		    fl_kind(f, nd->node) == CK_goto_statement) {
-			fl_trace(f, fd, nd->node, "'%s' jumps past %s",
-				 py_one_line(f, nd->node), release);
+			if (release)
+				fl_trace(f, fd, nd->node, "'%s' jumps past %s",
+					 py_one_line(f, nd->node), release);
+			else
+				fl_trace(f, fd, nd->node, "'%s' is taken",
+					 py_one_line(f, nd->node));
 			continue;
 		}
 		if (nd->kind != N_COND || nd->n < 2)
