@@ -251,17 +251,6 @@ struct c_res {
 	TSNode take;           /* the allocating call */
 };
 
-/* A release by a project's own name: xfree(p), buf_free(p),
- * conn_unref(c), ctx_destroy(c), pool_release(p). */
-static bool c_frees_by_name(const char *fn)
-{
-	static const char *const words[] = {"free", "unref", "destroy",
-					    "release", "close", "dispose",
-					    "delete", "cleanup"};
-	return py_name_has_word(fn, words, ARRAY_SIZE(words)) ||
-	       !strncmp(fn, "xfree", 5);
-}
-
 struct c_scan {
 	struct c_res *r;
 	enum hold_ev ev;
@@ -373,46 +362,13 @@ static int c_res_absent(void *ud, int n)
 	return c_absent_test(r, nd->node);
 }
 
-/* `unlikely(x)`, `G_LIKELY(x)`, `__builtin_expect(x, 0)`, `(T *)x`: the
- * expression itself. */
-static TSNode c_plain(struct fl_file *f, TSNode e)
-{
-	for (int i = 0; i < 16; i++) {
-		e = fl_unparen(f, e);
-		unsigned k = fl_kind(f, e);
-		if (k == CK_cast_expression) {
-			e = fl_child(f, e, F_value);
-			continue;
-		}
-		if (k != CK_call_expression)
-			break;
-		TSNode fn = fl_child(f, e, F_function);
-		if (!fl_text_eq(f, fn, "likely") &&
-		    !fl_text_eq(f, fn, "unlikely") &&
-		    !fl_text_eq(f, fn, "G_LIKELY") &&
-		    !fl_text_eq(f, fn, "G_UNLIKELY") &&
-		    !fl_text_eq(f, fn, "__builtin_expect"))
-			break;
-		TSNode args = fl_child(f, e, F_arguments);
-		if (!ts_node_named_child_count(args))
-			break;
-		e = ts_node_named_child(args, 0);
-	}
-	return e;
-}
-
 /* The branch of test `cond` (0: true, 1: false) on which the resource
  * is absent, or -1. */
 static int c_absent_test(struct c_res *r, TSNode cond)
 {
 	struct fl_file *f = r->f;
-	TSNode c = c_plain(f, cond);
-	int neg = 0;
-	while (fl_kind(f, c) == CK_unary_expression &&
-	       f->src[ts_node_start_byte(c)] == '!') {
-		neg ^= 1;
-		c = c_plain(f, fl_child(f, c, F_argument));
-	}
+	int neg;
+	TSNode c = c_test_core(f, cond, &neg);
 	if (fl_kind(f, c) == CK_binary_expression) {
 		/* `fd == -1 && errno == EEXIST`: true only when absent */
 		const char *op = fl_text(f, fl_child(f, c, F_operator));
@@ -570,26 +526,11 @@ static void c_check_alloc(struct fl_file *f, const struct fl_call *c,
  * cast allocation is stored in (the model stops at the cast). */
 static const char *c_cast_assigned(struct fl_file *f, TSNode call)
 {
-	TSNode at = call, p = ts_node_parent(call);
-	while (!ts_node_is_null(p) &&
-	       (fl_kind(f, p) == CK_cast_expression ||
-		fl_kind(f, p) == CK_parenthesized_expression)) {
-		at = p;
-		p = ts_node_parent(p);
-	}
-	if (ts_node_eq(at, call))
+	bool cast;
+	TSNode l = c_stored_in(f, call, &cast);
+	if (!cast || ts_node_is_null(l) || fl_kind(f, l) != CK_identifier)
 		return NULL;
-	if (fl_kind(f, p) == CK_assignment_expression &&
-	    ts_node_eq(fl_child(f, p, F_right), at) &&
-	    fl_kind(f, fl_child(f, p, F_left)) == CK_identifier)
-		return fl_text(f, fl_child(f, p, F_left));
-	if (fl_kind(f, p) == CK_init_declarator) {
-		TSNode d = fl_child(f, p, F_declarator);
-		while (!ts_node_is_null(d) && fl_kind(f, d) != CK_identifier)
-			d = fl_child(f, d, F_declarator);
-		return ts_node_is_null(d) ? NULL : fl_text(f, d);
-	}
-	return NULL;
+	return fl_text(f, l);
 }
 
 static void check_c(struct fl_file *f)

@@ -3,6 +3,7 @@
  */
 #include "scope.h"
 #include "api.h"
+#include "../python/api.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -289,4 +290,78 @@ bool c_jumps(struct fl_file *f, TSNode st, bool loops)
 	if (!ts_node_is_null(st))
 		fl_preorder(st, c_jump_visit, &j);
 	return j.found;
+}
+
+/* `unlikely(x)`, `G_LIKELY(x)`, `__builtin_expect(x, 0)`, `(T *)x`: the
+ * expression itself. */
+TSNode c_plain(struct fl_file *f, TSNode e)
+{
+	for (int i = 0; i < 16; i++) {
+		e = fl_unparen(f, e);
+		unsigned k = fl_kind(f, e);
+		if (k == CK_cast_expression) {
+			e = fl_child(f, e, F_value);
+			continue;
+		}
+		if (k != CK_call_expression)
+			break;
+		TSNode fn = fl_child(f, e, F_function);
+		if (!fl_text_eq(f, fn, "likely") &&
+		    !fl_text_eq(f, fn, "unlikely") &&
+		    !fl_text_eq(f, fn, "G_LIKELY") &&
+		    !fl_text_eq(f, fn, "G_UNLIKELY") &&
+		    !fl_text_eq(f, fn, "__builtin_expect"))
+			break;
+		TSNode args = fl_child(f, e, F_arguments);
+		if (!ts_node_named_child_count(args))
+			break;
+		e = ts_node_named_child(args, 0);
+	}
+	return e;
+}
+
+/* A release by a project's own name: xfree(p), buf_free(p),
+ * conn_unref(c), ctx_destroy(c), pool_release(p). */
+bool c_frees_by_name(const char *fn)
+{
+	static const char *const words[] = {"free", "unref", "destroy",
+					    "release", "close", "dispose",
+					    "delete", "cleanup"};
+	return py_name_has_word(fn, words, ARRAY_SIZE(words)) ||
+	       !strncmp(fn, "xfree", 5);
+}
+
+TSNode c_test_core(struct fl_file *f, TSNode cond, int *neg)
+{
+	TSNode c = c_plain(f, cond);
+	*neg = 0;
+	while (fl_kind(f, c) == CK_unary_expression &&
+	       f->src[ts_node_start_byte(c)] == '!') {
+		*neg ^= 1;
+		c = c_plain(f, fl_child(f, c, F_argument));
+	}
+	return c;
+}
+
+TSNode c_stored_in(struct fl_file *f, TSNode call, bool *cast)
+{
+	TSNode at = call, p = ts_node_parent(call);
+	while (!ts_node_is_null(p) &&
+	       (fl_kind(f, p) == CK_cast_expression ||
+		fl_kind(f, p) == CK_parenthesized_expression)) {
+		at = p;
+		p = ts_node_parent(p);
+	}
+	if (cast)
+		*cast = !ts_node_eq(at, call);
+	if (fl_kind(f, p) == CK_assignment_expression &&
+	    ts_node_eq(fl_child(f, p, F_right), at))
+		return fl_child(f, p, F_left);
+	if (fl_kind(f, p) == CK_init_declarator) {
+		TSNode d = fl_child(f, p, F_declarator);
+		while (!ts_node_is_null(d) && fl_kind(f, d) != CK_identifier)
+			d = fl_child(f, d, F_declarator);
+		return d;
+	}
+	return (TSNode){{0}, NULL, NULL};
 }

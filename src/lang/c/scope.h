@@ -44,4 +44,22 @@ bool c_jumps(struct fl_file *f, TSNode st, bool loops);
 /* The called function's name of a call_expression, or NULL. */
 const char *c_callee(struct fl_file *f, TSNode call);
 
+/* `unlikely(x)`, `G_LIKELY(x)`, `__builtin_expect(x, 0)`, `(T *)x`,
+ * `(x)`: the expression itself. */
+TSNode c_plain(struct fl_file *f, TSNode e);
+
+/* Is `fn` a release by a project's own name: xfree(p), buf_free(p),
+ * conn_unref(c), ctx_destroy(c), pool_release(p)? */
+bool c_frees_by_name(const char *fn);
+
+/* A test without likely()/casts/parentheses and its leading `!`s; *neg
+ * tells whether an odd number of them was taken off. */
+TSNode c_test_core(struct fl_file *f, TSNode cond, int *neg);
+
+/* Where the result of `call` is stored (over casts and parentheses): the
+ * left side of `x = call(...)`, `self->th = call(...)`, or the declared
+ * identifier of `T *x = call(...)`; a null node when it is not stored.
+ * *cast (may be NULL) tells whether a cast was crossed. */
+TSNode c_stored_in(struct fl_file *f, TSNode call, bool *cast);
+
 #endif
