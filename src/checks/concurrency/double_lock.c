@@ -12,10 +12,10 @@
  *
  * Not reported (recursive or shared locks): g_rec_mutex_*, Windows
  * critical sections and SQLite mutexes (either may be recursive);
- * pthread_mutex_* / mtx_* / uv_mutex_* in a file that mentions a
- * recursive mutex kind at all (PTHREAD_MUTEX_RECURSIVE,
- * PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, mtx_recursive,
- * uv_mutex_init_recursive); a read lock taken again for reading.
+ * a pthread_mutex / mtx / uv_mutex the file makes recursive (see
+ * find_recursive: by the last component of its name; every one of the
+ * file's when it cannot tell which, and a mutex that is a parameter);
+ * a read lock taken again for reading.
  *
  * False-positive policy: the path is ended by an unlock of the same lock,
  * by a call that may unlock it (its name says unlock/release/leave, or
