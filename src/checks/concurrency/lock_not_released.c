@@ -25,6 +25,7 @@
  */
 #include "../../core/hold.h"
 #include "../../lang/python/pairs.h"
+#include "c_locks.h"
 
 #include <string.h>
 
@@ -101,11 +102,7 @@ void report_acquire(struct fl_file *f, const struct fl_call *c,
 /* ------------------------------------------------------------------ */
 /* C: pthread, GLib, C11 and Windows locks                              */
 
-struct c_lock_api {
-	const char *lock, *unlock;
-};
-
-static const struct c_lock_api c_apis[] = {
+const struct c_lock_api c_lock_apis[] = {
 	{"pthread_mutex_lock", "pthread_mutex_unlock"},
 	{"pthread_rwlock_rdlock", "pthread_rwlock_unlock"},
 	{"pthread_rwlock_wrlock", "pthread_rwlock_unlock"},
@@ -119,10 +116,9 @@ static const struct c_lock_api c_apis[] = {
 	{"EnterCriticalSection", "LeaveCriticalSection"},
 	{"sqlite3_mutex_enter", "sqlite3_mutex_leave"},
 };
+const size_t c_lock_napis = ARRAY_SIZE(c_lock_apis);
 
-/* The lock a call names: its first argument without `&`, casts and
- * parentheses ("ctx->mu" for pthread_mutex_lock(&ctx->mu)). */
-static TSNode c_lock_arg(struct fl_file *f, TSNode call)
+TSNode c_lock_arg(struct fl_file *f, TSNode call)
 {
 	TSNode args = fl_child(f, call, F_arguments);
 	TSNode a = ts_node_named_child_count(args)
@@ -143,8 +139,7 @@ static TSNode c_lock_arg(struct fl_file *f, TSNode call)
 	return a;
 }
 
-/* The last component of a lock expression: "mu" for ctx->mu. */
-static const char *c_lock_field(const char *lock)
+const char *c_lock_field(const char *lock)
 {
 	const char *r = lock;
 	for (const char *p = lock; *p; p++)
@@ -186,9 +181,8 @@ static enum hold_ev c_event(void *ud, int n)
 	return ((uint8_t *)ud)[n] ? H_GIVE : H_NONE;
 }
 
-/* Is call u, in function func, the unlock of `lock`? */
-static bool c_unlocks(struct fl_file *f, const struct fl_call *u, int func,
-		      const struct c_lock_api *api, const char *lock)
+bool c_unlocks(struct fl_file *f, const struct fl_call *u, int func,
+	       const struct c_lock_api *api, const char *lock)
 {
 	if (u->func != func || !u->callee || strcmp(u->callee, api->unlock))
 		return false;
@@ -296,9 +290,9 @@ static void check_c(struct fl_file *f)
 		const struct fl_call *c = &f->m.calls.v[i];
 		if (c->func < 0 || !c->callee || c->use != USE_DISCARD)
 			continue;
-		for (size_t k = 0; k < ARRAY_SIZE(c_apis); k++)
-			if (!strcmp(c->callee, c_apis[k].lock)) {
-				c_check_lock(f, c, &c_apis[k]);
+		for (size_t k = 0; k < c_lock_napis; k++)
+			if (!strcmp(c->callee, c_lock_apis[k].lock)) {
+				c_check_lock(f, c, &c_lock_apis[k]);
 				break;
 			}
 	}
