@@ -175,6 +175,26 @@ static void test_prepass_extra_names(void **state)
 	assert_non_null(strstr(b, "          int y;"));
 }
 
+static void test_prepass_glib_arguments(void **state)
+{
+	(void)state;
+	char b[] = "void t(void) {\n  g_assert_cmpint (j, ==, n);\n"
+		   "  g_assert_cmpstr (a,\n    !=, \"x,y\");\n"
+		   "  p = g_new0 (struct peer, 1);\n  q = g_slice_new (Chunk*);\n"
+		   "  r = g_new (guint, n);\n  if G_UNLIKELY (x) y();\n}\n";
+	size_t n = strlen(b);
+	c_prepass(b, n, NULL, 0);
+	assert_int_equal(strlen(b), n);
+	/* an operator argument becomes a placeholder, the rest stays */
+	assert_non_null(strstr(b, "g_assert_cmpint (j, 0 , n);"));
+	assert_non_null(strstr(b, "    0 , \"x,y\");"));
+	/* a type argument becomes one; a plain type name is kept */
+	assert_non_null(strstr(b, "g_new0 (0          , 1);"));
+	assert_non_null(strstr(b, "g_slice_new (0     );"));
+	assert_non_null(strstr(b, "g_new (guint, n);"));
+	assert_non_null(strstr(b, "if            (x) y();"));
+}
+
 static void test_prepass_statement_macros(void **state)
 {
 	(void)state;
@@ -299,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_lang_detect),
 		cmocka_unit_test(test_prepass_keeps_offsets),
 		cmocka_unit_test(test_prepass_extra_names),
+		cmocka_unit_test(test_prepass_glib_arguments),
 		cmocka_unit_test(test_prepass_statement_macros),
 		cmocka_unit_test(test_path_is_test),
 		cmocka_unit_test(test_fingerprint_stable),

@@ -7,6 +7,10 @@
  *   M_NAME   blank the name only, keep "(...)" (__glibc_unlikely (x))
  *   M_TYPE   g_auto(T) x    -> "       T  x": name and parentheses blanked
  *   M_PTR    g_autoptr(T) x -> "          T* x": ')' becomes '*'
+ *   M_CMP    g_assert_cmpint (a, ==, b) -> (a, 0 , b): an argument that is
+ *            a bare comparison operator becomes a placeholder
+ *   M_TYPEARG g_new0 (struct peer, 1) -> (0          , 1): a type as the
+ *            first argument becomes a placeholder
  * Text never moves: only bytes are overwritten.
  * A name ending in '*' is a prefix.
  */
@@ -49,6 +53,22 @@ const struct c_macro c_macros[] = {
 	{"g_autoslist", M_PTR},
 	{"g_auto", M_TYPE},
 	{"g_autofree", M_WORD},
+	{"G_LIKELY", M_NAME},
+	{"G_UNLIKELY", M_NAME},
+	{"g_assert_cmp*", M_CMP},
+	{"g_new", M_TYPEARG},
+	{"g_new0", M_TYPEARG},
+	{"g_newa", M_TYPEARG},
+	{"g_newa0", M_TYPEARG},
+	{"g_renew", M_TYPEARG},
+	{"g_try_new", M_TYPEARG},
+	{"g_try_new0", M_TYPEARG},
+	{"g_try_renew", M_TYPEARG},
+	{"g_slice_new", M_TYPEARG},
+	{"g_slice_new0", M_TYPEARG},
+	{"g_slice_dup", M_TYPEARG},
+	{"g_slice_free", M_TYPEARG},
+	{"g_slice_free_chain", M_TYPEARG},
 	/* glibc internals and <sys/cdefs.h> */
 	{"__BEGIN_DECLS", M_WORD},
 	{"__END_DECLS", M_WORD},

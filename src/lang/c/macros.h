@@ -3,7 +3,8 @@
 
 #include <stddef.h>
 
-enum c_macro_kind { M_WORD = 1, M_CALL, M_NAME, M_TYPE, M_PTR };
+enum c_macro_kind { M_WORD = 1, M_CALL, M_NAME, M_TYPE, M_PTR, M_CMP,
+		     M_TYPEARG };
 
 struct c_macro {
 	const char *name; /* trailing '*' = prefix */

@@ -108,6 +108,88 @@ static size_t match_paren(const char *b, size_t len, size_t i)
 	return 0;
 }
 
+/* g_assert_cmpint (a, ==, b): in the (...) from open to close, an argument
+ * that is only a comparison operator becomes "0" padded with blanks, so
+ * the call parses.  Returns whether one was rewritten. */
+static bool operator_args(char *b, size_t len, size_t open, size_t close)
+{
+	bool done = false;
+	size_t start = open + 1;
+	int depth = 0;
+	for (size_t i = open + 1; i < close; i++) {
+		size_t j = skip_lexeme(b, len, i);
+		if (j != i) {
+			i = j - 1;
+			continue;
+		}
+		if (b[i] == '(' || b[i] == '[' || b[i] == '{')
+			depth++;
+		else if (b[i] == ')' || b[i] == ']' || b[i] == '}')
+			depth--;
+		if (!((b[i] == ',' && depth == 0) || i == close - 1))
+			continue;
+		/* the argument is [start, i) */
+		size_t a = start, e = i;
+		while (a < e && (b[a] == ' ' || b[a] == '\t' || b[a] == '\n' ||
+				 b[a] == '\r'))
+			a++;
+		while (e > a && (b[e - 1] == ' ' || b[e - 1] == '\t' ||
+				 b[e - 1] == '\n' || b[e - 1] == '\r'))
+			e--;
+		bool op = e > a && e - a <= 2;
+		for (size_t k = a; k < e && op; k++)
+			op = b[k] == '=' || b[k] == '!' || b[k] == '<' ||
+			     b[k] == '>';
+		if (op) {
+			b[a] = '0';
+			for (size_t k = a + 1; k < e; k++)
+				b[k] = ' ';
+			done = true;
+		}
+		start = i + 1;
+	}
+	return done;
+}
+
+/* g_new0 (struct peer, 1), g_slice_new (ChunkLink*): the first argument is
+ * a type, which a call cannot hold; it becomes "0" padded with blanks.
+ * Returns whether it was rewritten (not when it is one plain word). */
+static bool type_arg(char *b, size_t len, size_t open, size_t close)
+{
+	int depth = 0;
+	size_t e = open + 1;
+	for (; e < close - 1; e++) {
+		size_t j = skip_lexeme(b, len, e);
+		if (j != e) {
+			e = j - 1;
+			continue;
+		}
+		if (b[e] == '(')
+			depth++;
+		else if (b[e] == ')')
+			depth--;
+		else if (b[e] == ',' && depth == 0)
+			break;
+	}
+	size_t a = open + 1;
+	while (a < e && (b[a] == ' ' || b[a] == '\t'))
+		a++;
+	bool plain = a < e;
+	for (size_t k = a; k < e && plain; k++)
+		plain = ident_char(b[k]) || b[k] == ' ' || b[k] == '\t';
+	/* one word (guint, MyType) parses as it is */
+	size_t w = a;
+	while (w < e && ident_char(b[w]))
+		w++;
+	while (w < e && (b[w] == ' ' || b[w] == '\t'))
+		w++;
+	if (a >= e || (plain && w == e))
+		return false;
+	b[a] = '0';
+	blank(b, a + 1, e);
+	return true;
+}
+
 /* End of the preprocessor line starting at i (continuations included). */
 static size_t directive_end(const char *b, size_t len, size_t i)
 {
@@ -363,9 +445,17 @@ size_t c_prepass(char *b, size_t len, const char *const *extra, size_t nextra)
 			blank(b, s, p + 1);
 			b[close - 1] = kind == M_PTR ? '*' : ' ';
 			break;
+		case M_CMP:
+			if (!close || !operator_args(b, len, p, close))
+				continue;
+			break;
+		case M_TYPEARG:
+			if (!close || !type_arg(b, len, p, close))
+				continue;
+			break;
 		}
 		edits++;
-		if (close && kind != M_NAME)
+		if (close && kind != M_NAME && kind != M_CMP && kind != M_TYPEARG)
 			i = close;
 	}
 	return edits;
