@@ -34,7 +34,9 @@
  * thread-safe objects.
  */
 #include "../../core/file.h"
+#include "../../core/cfg.h"
 #include "../../lang/python/api.h"
+#include "c_locks.h"
 
 #include <string.h>
 
@@ -764,8 +766,256 @@ static void check_globals(struct fl_file *f, struct named *idx,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* C: struct fields guarded by a mutex at most of their accesses        */
+
+struct c_site {
+	const char *field;     /* "count" of p->count */
+	const char *lock;      /* the lock held ("mu" of &t->mu), or NULL */
+	TSNode node;           /* the field expression */
+	int func;
+	bool change;           /* stored, updated or ++'d */
+};
+
+struct c_scan {
+	struct fl_file *f;
+	const struct cfg *g;
+	int func;
+	const char **held;     /* per node: a lock held there, or NULL */
+	struct c_site *v;
+	size_t n, cap;
+};
+
+/* Functions that run before the object is shared or after it no longer
+ * is: set-up and teardown touch fields without the lock on purpose. */
+static bool c_lifecycle(const char *name)
+{
+	static const char *const words[] = {
+		"init", "new", "create", "alloc", "free", "destroy",
+		"finalize", "dispose", "cleanup", "deinit", "fini", "clear",
+		"reset", "setup", "teardown", "unref", "locked", "unlocked",
+		"nolock", "property", "constructed", "construct",
+	};
+	return py_name_has_word(name, words, ARRAY_SIZE(words));
+}
+
+static enum fl_visit c_field_visit(void *ud, TSNode n)
+{
+	struct c_scan *sc = ud;
+	struct fl_file *f = sc->f;
+	if (fl_kind(f, n) != CK_field_expression)
+		return FL_DESCEND;
+	/* only p->field: a field through a pointer may be shared */
+	TSNode op = ts_node_child_by_field_name(n, "operator", 8);
+	if (ts_node_is_null(op) || !fl_text_eq(f, op, "->"))
+		return FL_DESCEND;
+	TSNode fld = fl_child(f, n, F_field);
+	if (ts_node_is_null(fld))
+		return FL_DESCEND;
+	const char *name = fl_text(f, fld);
+	if (py_lock_name(name))
+		return FL_DESCEND;
+	TSNode p = ts_node_parent(n);
+	unsigned pk = fl_kind(f, p);
+	bool change = (pk == CK_assignment_expression &&
+		       ts_node_eq(fl_child(f, p, F_left), n)) ||
+		      pk == CK_update_expression;
+	/* &p->field handed to a call (a lock, an atomic) is not an access */
+	if (pk == CK_pointer_expression)
+		return FL_DESCEND;
+	int node = sc->g ? cfg_node_at(sc->g, ts_node_start_byte(n)) : -1;
+	sc->v = arena_grow(f->a, sc->v, &sc->cap, sc->n, sizeof(*sc->v));
+	sc->v[sc->n++] = (struct c_site){name, node >= 0 ? sc->held[node] : NULL,
+					 n, sc->func, change};
+	return FL_DESCEND;
+}
+
+/* Nodes where a lock is held: from each lock call, forward until its
+ * unlock, and only inside the block the lock call sits in (a path that
+ * leaves the block without unlocking is CON002's business).  False when
+ * the function locks only under a test (its caller may hold the lock). */
+static bool c_mark_held(struct fl_file *f, const struct cfg *g, int func,
+			const char **held)
+{
+	const struct fl_func *fn = &f->m.funcs.v[func];
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func != func || !c->callee || c->use != USE_DISCARD)
+			continue;
+		const struct c_lock_api *api = NULL;
+		for (size_t k = 0; k < c_lock_napis && !api; k++)
+			if (!strcmp(c->callee, c_lock_apis[k].lock))
+				api = &c_lock_apis[k];
+		if (!api)
+			continue;
+		TSNode key = c_lock_arg(f, c->node);
+		if (ts_node_is_null(key))
+			continue;
+		/* `if (!locked) lock(m)`: the caller may hold it; the function
+		 * is judged by no one */
+		if (fl_kind(f, ts_node_parent(ts_node_parent(c->node))) ==
+		    CK_if_statement)
+			return false;
+		const char *lock = py_one_line(f, key);
+		int start = cfg_node_at(g, ts_node_start_byte(c->node));
+		if (start < 0)
+			continue;
+		TSNode block = ts_node_parent(ts_node_parent(c->node));
+		uint8_t *seen = xmalloc(g->nodes.n);
+		int *queue = xmalloc(g->nodes.n * sizeof(*queue));
+		memset(seen, 0, g->nodes.n);
+		size_t head = 0, tail = 0;
+		queue[tail++] = start;
+		seen[start] = 1;
+		while (head < tail) {
+			int n = queue[head++];
+			const struct cfg_node *nd = &g->nodes.v[n];
+			TSNode code = cfg_node_code(g, n);
+			bool unlock = false;
+			for (uint32_t k = fn->call_begin; k < fn->call_end && !unlock;
+			     k++) {
+				const struct fl_call *u = &f->m.calls.v[k];
+				unlock = c_unlocks(f, u, func, api, lock) &&
+					 !ts_node_is_null(code) &&
+					 c_within(code, u->node);
+			}
+			if (unlock)
+				continue;
+			if (n != start && !ts_node_is_null(code) &&
+			    c_within(block, code) &&
+			    ts_node_start_byte(code) > ts_node_start_byte(c->node))
+				held[n] = c_lock_field(lock);
+			for (uint32_t k = 0; k < nd->n; k++)
+				if (!seen[nd->succ[k]]) {
+					seen[nd->succ[k]] = 1;
+					queue[tail++] = nd->succ[k];
+				}
+		}
+		free(seen);
+		free(queue);
+	}
+	return true;
+}
+
+static int c_site_cmp(const void *x, const void *y)
+{
+	const struct c_site *a = x, *b = y;
+	int c = strcmp(a->field, b->field);
+	if (c)
+		return c;
+	uint32_t sa = ts_node_start_byte(a->node), sb = ts_node_start_byte(b->node);
+	return sa < sb ? -1 : sa > sb;
+}
+
+static void check_c(struct fl_file *f)
+{
+	/* a file that takes no lock has nothing to deviate from */
+	bool any = false;
+	for (size_t i = 0; i < f->m.calls.n && !any; i++)
+		for (size_t k = 0; k < c_lock_napis && !any; k++)
+			any = f->m.calls.v[i].callee &&
+			      !strcmp(f->m.calls.v[i].callee, c_lock_apis[k].lock);
+	if (!any)
+		return;
+	struct c_scan sc = {f, NULL, -1, NULL, NULL, 0, 0};
+	for (size_t fi = 0; fi < f->m.funcs.n; fi++) {
+		if (c_lifecycle(f->m.funcs.v[fi].name))
+			continue;
+		const struct fl_func *fn = &f->m.funcs.v[fi];
+		bool locks = false;
+		for (uint32_t i = fn->call_begin; i < fn->call_end && !locks; i++)
+			for (size_t k = 0; k < c_lock_napis && !locks; k++)
+				locks = f->m.calls.v[i].callee &&
+					!strcmp(f->m.calls.v[i].callee,
+						c_lock_apis[k].lock);
+		/* only functions that lock need the graph; in the others no
+		 * lock is held anywhere */
+		const struct cfg *g = locks ? cfg_of(f, (int)fi) : NULL;
+		if (locks && !g)
+			continue;
+		sc.g = g;
+		sc.func = (int)fi;
+		sc.held = g ? arena_alloc(f->a, g->nodes.n * sizeof(*sc.held))
+			    : NULL;
+		if (g && !c_mark_held(f, g, (int)fi, sc.held))
+			continue;
+		fl_preorder(fl_child(f, f->m.funcs.v[fi].node, F_body),
+			    c_field_visit, &sc);
+	}
+	if (!sc.n)
+		return;
+	qsort(sc.v, sc.n, sizeof(*sc.v), c_site_cmp);
+	for (size_t i = 0; i < sc.n;) {
+		size_t j = i;
+		while (j < sc.n && !strcmp(sc.v[j].field, sc.v[i].field))
+			j++;
+		/* the lock held at most accesses of this field */
+		const char *lock = NULL;
+		size_t guarded = 0, total = j - i;
+		for (size_t a = i; a < j; a++) {
+			if (!sc.v[a].lock)
+				continue;
+			size_t c = 0;
+			for (size_t b = i; b < j; b++)
+				c += sc.v[b].lock && !strcmp(sc.v[b].lock, sc.v[a].lock);
+			if (c > guarded) {
+				guarded = c;
+				lock = sc.v[a].lock;
+			}
+		}
+		/* Low for now: reading GLib and SQLite, the unguarded changes
+		 * at the thresholds CON010 uses for Python were mostly set-up
+		 * (a thread that fills in its channel before it signals it is
+		 * ready, a property set at construction, a context just
+		 * allocated) that the file's text does not tell apart. */
+		enum fl_confidence conf = CONF_LOW;
+		int last_func = -1;
+		for (size_t a = i; lock && guarded >= 4 &&
+				   guarded * 5 >= total * 4 && guarded < total &&
+				   a < j;
+		     a++) {
+			const struct c_site *x = &sc.v[a];
+			/* under another lock: guarded by something */
+			if (!x->change || x->lock || x->func == last_func)
+				continue;
+			last_func = x->func; /* one finding per function */
+			const struct c_site *ex = NULL;
+			for (size_t b = i; b < j && !ex; b++)
+				if (sc.v[b].lock && !strcmp(sc.v[b].lock, lock))
+					ex = &sc.v[b];
+			const struct fl_func *fn = &f->m.funcs.v[x->func];
+			TSNode stmt = ts_node_parent(x->node);
+			struct fl_finding *fd = fl_report(
+				f, &check_unguarded_shared_state, x->node, conf,
+				"'->%s' is accessed with '%s' held at %zu of %zu "
+				"places in this file, but '%s' changes it here "
+				"without the lock: '%s'",
+				x->field, lock, guarded, total, fn->name,
+				py_one_line(f, stmt));
+			if (ex)
+				fl_trace(f, fd, ex->node,
+					 "'%s' holds '%s' when it touches '->%s'",
+					 f->m.funcs.v[ex->func].name, lock,
+					 x->field);
+			fl_trace(f, fd, x->node,
+				 "'%s' changes '->%s' without '%s': a thread "
+				 "inside the lock can read it half-updated or "
+				 "lose this write",
+				 fn->name, x->field, lock);
+			fl_set_hint(fd, "take '%s' around this change as the "
+					"other accesses do",
+				    lock);
+		}
+		i = j;
+	}
+}
+
 static void check(struct fl_file *f)
 {
+	if (f->lang == LANG_C) {
+		check_c(f);
+		return;
+	}
 	if (f->m.accesses.n < 2 && f->m.gaccesses.n < 2)
 		return;
 	size_t most = f->m.accesses.n > f->m.gaccesses.n ? f->m.accesses.n
@@ -790,7 +1040,7 @@ const struct fl_check check_unguarded_shared_state = {
 	.code = "CON010",
 	.name = "unguarded-shared-state",
 	.family = FAM_CON,
-	.langs = LANG_BIT(LANG_PYTHON),
+	.langs = LANG_BIT(LANG_PYTHON) | LANG_BIT(LANG_C),
 	.severity = SEV_HIGH,
 	.cwe = "CWE-362,CWE-567",
 	.summary = "An attribute or module global guarded by a lock at most "

@@ -30,7 +30,12 @@ struct builder {
 	struct cfg *g;
 	struct label *labels;
 	size_t nlabels, caplabels;
+	int depth;             /* nesting of build_stmt, bounded */
 };
+
+/* Statements nested deeper than this give no graph: the builder
+ * recurses, and such code is generated, not written. */
+#define MAX_DEPTH 400
 
 struct bctx {
 	int brk, cont; /* -1: none */
@@ -262,16 +267,39 @@ static int build_preproc(struct builder *b, TSNode s, int next,
 		return body;
 	int j = cfg_add_node(b->g, N_JOIN, s, 0);
 	cfg_add_edge(f, b->g, j, body);
+	/* a long #elif chain nests: bounded like statements */
+	if (++b->depth > MAX_DEPTH) {
+		b->g->too_big = true;
+		b->depth--;
+		return j;
+	}
 	cfg_add_edge(f, b->g, j, build_preproc(b, alt, next, cx));
+	b->depth--;
 	return j;
 }
+
+static int build_stmt_in(struct builder *b, TSNode s, int next,
+			 const struct bctx *cx);
 
 static int build_stmt(struct builder *b, TSNode s, int next,
 		      const struct bctx *cx)
 {
-	struct fl_file *f = b->f;
 	if (ts_node_is_null(s) || b->g->too_big)
 		return next;
+	if (++b->depth > MAX_DEPTH) {
+		b->g->too_big = true;
+		b->depth--;
+		return next;
+	}
+	int r = build_stmt_in(b, s, next, cx);
+	b->depth--;
+	return r;
+}
+
+static int build_stmt_in(struct builder *b, TSNode s, int next,
+			 const struct bctx *cx)
+{
+	struct fl_file *f = b->f;
 	switch (fl_kind(f, s)) {
 	case CK_compound_statement:
 		return build_seq(b, s, 0, next, cx);
@@ -324,7 +352,7 @@ struct cfg *cfg_build_c(struct fl_file *f, int func)
 	if (ts_node_is_null(body) || ts_node_has_error(body))
 		return NULL;
 	struct cfg *g = arena_alloc(f->a, sizeof(*g));
-	struct builder b = {f, g, NULL, 0, 0};
+	struct builder b = {f, g, NULL, 0, 0, 0};
 	g->func = func;
 	g->entry = cfg_add_node(g, N_ENTRY, fn, 0);
 	g->exit = cfg_add_node(g, N_EXIT, fn, 0);
