@@ -38,7 +38,9 @@
 #include <string.h>
 #include <strings.h>
 
-enum { DL_NONE = 0, DL_LOCK, DL_UNLOCK, DL_KILL };
+/* DL_RELOCK: a read lock taken again for reading -- no double lock, but
+ * it is held again (the double-unlock search stops there) */
+enum { DL_NONE = 0, DL_LOCK, DL_UNLOCK, DL_KILL, DL_RELOCK };
 enum { S_FREE = 0, S_HELD = 1 };
 
 /* Which table entries CON012 judges: not the ones that may be recursive. */
@@ -354,7 +356,87 @@ static bool dl_bad(void *ud, const struct cfg *g, int n, uint8_t s)
 	return s == S_HELD && r->ev[n] == DL_LOCK;
 }
 
+/* lock, unlock, unlock: S_HELD from the lock, S_GONE after its unlock, a
+ * second unlock while gone is the bug */
+enum { S_GONE = 2 };
+
+static uint8_t du_transfer(void *ud, const struct cfg *g, int n, uint8_t s,
+			   bool exc)
+{
+	struct dl_run *r = ud;
+	(void)g;
+	if (exc)
+		return PS_STOP;
+	if (n == r->start && s == S_FREE)
+		return S_HELD;
+	if (r->ev[n] == DL_KILL)
+		return PS_STOP;
+	if (r->ev[n] == DL_LOCK || r->ev[n] == DL_RELOCK)
+		return PS_STOP; /* taken again */
+	if (r->ev[n] == DL_UNLOCK)
+		return s == S_HELD ? S_GONE : PS_STOP;
+	return s;
+}
+
+static bool du_bad(void *ud, const struct cfg *g, int n, uint8_t s)
+{
+	struct dl_run *r = ud;
+	(void)g;
+	return s == S_GONE && r->ev[n] == DL_UNLOCK;
+}
+
 typedef VEC(uint32_t) dl_offsets;
+
+/* lock(m) ... unlock(m) ... unlock(m) on one path of the function: the
+ * second unlock releases a mutex this thread no longer holds (undefined
+ * for a default pthread mutex; with error checking it fails, and the
+ * lock another thread holds may be released).  Only after this
+ * function's own lock: an unlock of a lock the caller holds is a
+ * protocol, not judged. */
+static void report_double_unlock(struct fl_file *f, const struct fl_call *c,
+				 const struct c_lock_api *api,
+				 const char *lock, struct dl_run *r,
+				 dl_offsets *reported)
+{
+	const struct cfg *g = r->g;
+	struct path_rule rule = {du_transfer, du_bad, r, NULL};
+	struct path_step path[64];
+	size_t len = paths_find(g, r->start, S_FREE, &rule, false, path,
+				ARRAY_SIZE(path));
+	if (len < 2)
+		return;
+	const struct fl_func *fn = &f->m.funcs.v[c->func];
+	int second = path[len - 1].node, first = -1;
+	size_t fi = 0;
+	for (size_t i = 1; i + 1 < len && first < 0; i++)
+		if (r->ev[path[i].node] == DL_UNLOCK) {
+			first = path[i].node;
+			fi = i;
+		}
+	if (first < 0)
+		return;
+	TSNode at = g->nodes.v[second].node;
+	uint32_t ab = ts_node_start_byte(at);
+	for (size_t i = 0; i < reported->n; i++)
+		if (reported->v[i] == ab)
+			return;
+	*VEC_PUSH(reported) = ab;
+	struct fl_finding *fd = fl_report(
+		f, &check_double_lock, at, f->is_test ? CONF_LOW : CONF_HIGH,
+		"'%s' is unlocked here a second time, after the unlock at line "
+		"%u, with no '%s' in between: this thread no longer holds it",
+		lock, fl_line_of(f, ts_node_start_byte(g->nodes.v[first].node)),
+		api->lock);
+	fl_trace(f, fd, c->node, "'%s' locks '%s'", api->lock, lock);
+	c_trace_path(f, fd, g, path, fi + 1, NULL);
+	fl_trace(f, fd, g->nodes.v[first].node, "'%s' releases it here",
+		 api->unlock);
+	c_trace_path(f, fd, g, path + fi, len - fi, NULL);
+	fl_trace(f, fd, at, "'%s' releases it again in '%s'", api->unlock,
+		 fn->name);
+	fl_set_hint(fd, "unlock once on each path: drop this unlock, or "
+			"lock again before it");
+}
 
 static void check_lock(struct fl_file *f, const struct fl_call *c,
 		       const struct c_lock_api *api,
@@ -428,14 +510,14 @@ static void check_lock(struct fl_file *f, const struct fl_call *c,
 		if (un < 0)
 			continue;
 		const struct c_lock_api *ua = dl_api(u->callee);
-		if (ua && dl_same_family(api, ua) &&
-		    !(dl_read(api) && dl_read(ua)) && dl_judged(ua)) {
+		if (ua && dl_same_family(api, ua) && dl_judged(ua)) {
 			TSNode uk = c_lock_arg(f, u->node);
 			if (!ts_node_is_null(uk) &&
 			    !strcmp(py_one_line(f, uk), lock) &&
 			    !other_preproc_branch(f, c->node, u->node) &&
 			    ev[un] != DL_UNLOCK)
-				ev[un] = DL_LOCK;
+				ev[un] = dl_read(api) && dl_read(ua) ? DL_RELOCK
+								     : DL_LOCK;
 			continue;
 		}
 		for (size_t k = 0; k < c_lock_napis; k++) {
@@ -461,8 +543,11 @@ static void check_lock(struct fl_file *f, const struct fl_call *c,
 	if (ev[start] == DL_UNLOCK)
 		return;
 	struct dl_run r = {g, start, ev};
-	struct path_rule rule = {dl_transfer, dl_bad, &r, NULL};
 	struct path_step path[64];
+	/* a read lock may be held several times: counts, not states */
+	if (!dl_read(api))
+		report_double_unlock(f, c, api, lock, &r, reported);
+	struct path_rule rule = {dl_transfer, dl_bad, &r, NULL};
 	size_t len = paths_find(g, start, S_FREE, &rule, false, path,
 				ARRAY_SIZE(path));
 	if (!len)
@@ -539,7 +624,7 @@ const struct fl_check check_double_lock = {
 	.summary = "A non-recursive mutex is locked again on a path where "
 		   "the same function still holds it (a continue or goto "
 		   "that skips the unlock), so the thread deadlocks on "
-		   "itself.",
+		   "itself; or unlocked twice after the function's own lock.",
 	.fix_hint = "unlock before jumping back, or take the lock once",
 	.file_end = check,
 };

@@ -907,6 +907,35 @@ static int c_site_cmp(const void *x, const void *y)
 	return sa < sb ? -1 : sa > sb;
 }
 
+/* Does function fi lock one of the table's locks itself? */
+static bool c_takes_lock(struct fl_file *f, int fi)
+{
+	const struct fl_func *fn = &f->m.funcs.v[fi];
+	for (uint32_t i = fn->call_begin; i < fn->call_end; i++)
+		for (size_t k = 0; k < c_lock_napis; k++)
+			if (f->m.calls.v[i].func == fi && f->m.calls.v[i].callee &&
+			    !strcmp(f->m.calls.v[i].callee, c_lock_apis[k].lock))
+				return true;
+	return false;
+}
+
+/* Is function fi called in this file, and only from functions that
+ * take a lock? */
+static bool c_called_under_locks(struct fl_file *f, int fi)
+{
+	const char *name = f->m.funcs.v[fi].name;
+	bool any = false;
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || !c->callee || strcmp(c->callee, name))
+			continue;
+		if (!c_takes_lock(f, c->func))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 static void check_c(struct fl_file *f)
 {
 	/* a file that takes no lock has nothing to deviate from */
@@ -928,6 +957,10 @@ static void check_c(struct fl_file *f)
 				locks = f->m.calls.v[i].callee &&
 					!strcmp(f->m.calls.v[i].callee,
 						c_lock_apis[k].lock);
+		/* a helper called only from functions that lock (pop_job()
+		 * under the queue's lock): its caller holds it */
+		if (!locks && c_called_under_locks(f, (int)fi))
+			continue;
 		/* only functions that lock need the graph; in the others no
 		 * lock is held anywhere */
 		const struct cfg *g = locks ? cfg_of(f, (int)fi) : NULL;
