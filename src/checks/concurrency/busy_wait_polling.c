@@ -57,58 +57,52 @@ static bool is_clock(struct fl_file *f, TSNode call)
  * Returns the text naming it, or NULL.  *opaque is set when the state is
  * only read through a method of unknown meaning (`self.getecho()`: maybe
  * the OS's state, which nothing can signal). */
+struct polled {
+	struct fl_file *f;
+	const char *found;
+	bool *opaque;
+};
+
+static enum fl_visit polled_visit(void *ud, TSNode n)
+{
+	struct polled *p = ud;
+	struct fl_file *f = p->f;
+	unsigned k = fl_kind(f, n);
+	if (k == PK_attribute) {
+		p->found = fl_text(f, n);
+		return FL_STOP;
+	}
+	if (k != PK_call)
+		return FL_DESCEND;
+	if (is_clock(f, n))
+		return FL_SKIP;
+	TSNode fn = fl_child(f, n, F_function);
+	TSNode m = fl_kind(f, fn) == PK_attribute ? fl_child(f, fn, F_attribute)
+						  : fn;
+	static const char *const q[] = {
+		"is_set", "empty",   "qsize",  "done", "full",	  "is_alive",
+		"poll",	  "locked",  "len",    "exists", "running",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(q); i++)
+		if (fl_text_eq(f, m, q[i])) {
+			p->found = fl_text(f, n);
+			return FL_STOP;
+		}
+	if (fl_kind(f, fn) == PK_attribute) {
+		p->found = fl_text(f, n);
+		*p->opaque = true;
+		return FL_STOP;
+	}
+	return FL_DESCEND;
+}
+
 static const char *polled_state(struct fl_file *f, TSNode e, bool *opaque)
 {
 	if (ts_node_is_null(e))
 		return NULL;
-	TSTreeCursor cur = ts_tree_cursor_new(e);
-	const char *found = NULL;
-	for (;;) {
-		TSNode n = ts_tree_cursor_current_node(&cur);
-		unsigned k = fl_kind(f, n);
-		bool descend = true;
-		if (k == PK_call) {
-			if (is_clock(f, n)) {
-				descend = false;
-			} else {
-				TSNode fn = fl_child(f, n, F_function);
-				TSNode m = fl_kind(f, fn) == PK_attribute
-						   ? fl_child(f, fn, F_attribute)
-						   : fn;
-				static const char *const q[] = {
-					"is_set", "empty", "qsize", "done", "full",
-					"is_alive", "poll", "locked", "len",
-					"exists", "running",
-				};
-				for (size_t i = 0; i < ARRAY_SIZE(q); i++)
-					if (fl_text_eq(f, m, q[i])) {
-						found = fl_text(f, n);
-						break;
-					}
-				if (!found && fl_kind(f, fn) == PK_attribute) {
-					found = fl_text(f, n);
-					*opaque = true;
-				}
-				descend = !found;
-			}
-		} else if (k == PK_attribute) {
-			found = fl_text(f, n);
-		}
-		if (found)
-			break;
-		if (descend && ts_tree_cursor_goto_first_child(&cur))
-			continue;
-		bool done = false;
-		while (!ts_tree_cursor_goto_next_sibling(&cur))
-			if (!ts_tree_cursor_goto_parent(&cur)) {
-				done = true;
-				break;
-			}
-		if (done)
-			break;
-	}
-	ts_tree_cursor_delete(&cur);
-	return found;
+	struct polled p = {f, NULL, opaque};
+	fl_preorder(e, polled_visit, &p);
+	return p.found;
 }
 
 /* Is every call in the statement a sleep, a clock or a logging call? */
