@@ -489,7 +489,11 @@ static int recv_detached(struct fl_file *f, const char *type, int td)
 		bool remove = !strcmp(c->callee, "nice_agent_remove_stream");
 		if (!detach && !remove)
 			continue;
-		if (c->func == td)
+		/* a NULL callback for this type anywhere: a state machine
+		 * (gstnicesrc's change_state) that detaches on its way down */
+		if (c->func == td || (detach && has_node(f,
+				f->m.funcs.v[c->func].node, CK_type_identifier,
+				type)))
 			return 2;
 		if (has_node(f, f->m.funcs.v[c->func].node,
 			     CK_type_identifier, type))
