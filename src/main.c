@@ -613,6 +613,12 @@ out:
 	return rc;
 }
 
+static int cmp_check_code(const void *a, const void *b)
+{
+	return strcmp((*(const struct fl_check *const *)a)->code,
+		      (*(const struct fl_check *const *)b)->code);
+}
+
 static int cmd_rules(int argc, char **argv)
 {
 	bool json = false;
@@ -634,10 +640,19 @@ static int cmd_rules(int argc, char **argv)
 					   argv[i]);
 		}
 	}
+	/* listed by code, as a reader looks them up */
+	const struct fl_check **order = xmalloc(fl_ncheck * sizeof(*order));
+	int namew = 4;
+	for (size_t i = 0; i < fl_ncheck; i++) {
+		order[i] = fl_checks[i];
+		if ((int)strlen(fl_checks[i]->name) > namew)
+			namew = (int)strlen(fl_checks[i]->name);
+	}
+	qsort(order, fl_ncheck, sizeof(*order), cmp_check_code);
 	if (json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < fl_ncheck; i++) {
-			const struct fl_check *ck = fl_checks[i];
+			const struct fl_check *ck = order[i];
 			json_t *o = json_object();
 			json_object_set_new(o, "code", json_string(ck->code));
 			json_object_set_new(o, "name", json_string(ck->name));
@@ -658,12 +673,13 @@ static int cmd_rules(int argc, char **argv)
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(arr);
+		free(order);
 		return 0;
 	}
-	printf("%-7s %-24s %-12s %-8s %-8s %-16s %s\n", "CODE", "NAME",
+	printf("%-7s %-*s %-12s %-8s %-8s %-16s %s\n", "CODE", namew, "NAME",
 	       "FAMILY", "LANG", "SEVERITY", "CWE", "SUMMARY");
 	for (size_t i = 0; i < fl_ncheck; i++) {
-		const struct fl_check *ck = fl_checks[i];
+		const struct fl_check *ck = order[i];
 		char langs[32] = "";
 		for (int l = 1; l < LANG__COUNT; l++)
 			if (ck->langs & LANG_BIT(l)) {
@@ -671,10 +687,11 @@ static int cmd_rules(int argc, char **argv)
 					strcat(langs, ",");
 				strcat(langs, lang_name(l));
 			}
-		printf("%-7s %-24s %-12s %-8s %-8s %-16s %s\n", ck->code,
-		       ck->name, family_name(ck->family), langs,
+		printf("%-7s %-*s %-12s %-8s %-8s %-16s %s\n", ck->code,
+		       namew, ck->name, family_name(ck->family), langs,
 		       severity_name(ck->severity), ck->cwe, ck->summary);
 	}
+	free(order);
 	return 0;
 }
 
