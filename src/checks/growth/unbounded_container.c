@@ -502,6 +502,33 @@ static bool c_local_struct(struct fl_file *f, TSNode fe, int func)
 	       !c_is_param(f, f->m.funcs.v[func].node, fl_text(f, base));
 }
 
+static bool c_teardown(const char *name)
+{
+	static const char *const words[] = {
+		"finalize", "dispose", "free", "destroy", "unref", "cleanup",
+		"fini", "deinit",
+	};
+	return py_name_has_word(name, words, ARRAY_SIZE(words));
+}
+
+/* Does the call release the whole container (g_hash_table_unref,
+ * g_list_free_full, g_clear_pointer(&p->x, ...), a project's own
+ * table_free) rather than take entries out of it (remove, steal, pop)? */
+static bool c_destroys(const char *callee, enum c_op op)
+{
+	static const char *const takes[] = {"remove", "steal", "pop",
+					    "delete_link", "unlink",
+					    "set_size", "foreach_remove"};
+	if (!callee)
+		return false;
+	if (op == C_OTHER)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(takes); i++)
+		if (strstr(callee, takes[i]))
+			return false;
+	return true;
+}
+
 static bool c_initialiser(const char *name)
 {
 	static const char *const words[] = {
@@ -555,7 +582,10 @@ static enum fl_visit c_visit(void *ud, TSNode n)
 		bool first = ts_node_eq(ts_node_named_child(p, 0), at);
 		if (!first || op == C_OTHER || op == C_SHRINK) {
 			/* removed from, or handed to code that may remove */
-			fl_fact(f, FACT_SHRINK, name, n);
+			if (!(first && func >= 0 &&
+			      c_teardown(f->m.funcs.v[func].name) &&
+			      c_destroys(callee, op)))
+				fl_fact(f, FACT_SHRINK, name, n);
 			return FL_DESCEND;
 		}
 		if (op == C_MAKE) { /* g_queue_init(&p->q) */
