@@ -477,11 +477,13 @@ static bool c_lifecycle(const char *name)
 	return py_name_has_word(name, words, ARRAY_SIZE(words));
 }
 
-static enum fl_confidence c_growth_confidence(struct fl_file *f, int func)
+static enum fl_confidence c_growth_confidence(struct fl_file *f, int func,
+					      bool long_lived)
 {
 	const char *fn = f->m.funcs.v[func].name;
 	static const char *const cb[] = {"on", "cb", "callback"};
-	if (f->is_test || c_name_in(fn, setup_words, ARRAY_SIZE(setup_words)))
+	if (f->is_test || !long_lived ||
+	    c_name_in(fn, setup_words, ARRAY_SIZE(setup_words)))
 		return CONF_LOW;
 	if (c_name_in(fn, event_words, ARRAY_SIZE(event_words)) ||
 	    py_name_has_word(fn, cb, ARRAY_SIZE(cb)))
@@ -547,6 +549,68 @@ static void c_made(struct c_scan *sc, const char *field, TSNode at)
 	sc->made[sc->nmade++] = (struct c_made){field, at};
 }
 
+struct c_type_scan {
+	struct fl_file *f;
+	const char *type;
+};
+
+static bool c_type_cb(void *ud, const TSNode *path, size_t n)
+{
+	struct c_type_scan *s = ud;
+	struct fl_file *f = s->f;
+	for (size_t i = n - 1; i-- > 0;) {
+		unsigned k = fl_kind(f, path[i]);
+		if (k == CK_pointer_declarator || k == CK_array_declarator ||
+		    k == CK_parenthesized_declarator ||
+		    k == CK_attributed_declarator ||
+		    (k == CK_init_declarator &&
+		     ts_node_eq(fl_child(f, path[i], F_declarator), path[i + 1])))
+			continue;
+		if ((k == CK_declaration || k == CK_parameter_declaration) &&
+		    !ts_node_eq(fl_child(f, path[i], F_type), path[i + 1])) {
+			s->type = fl_text(f, fl_child(f, path[i], F_type));
+			return false;
+		}
+		break;
+	}
+	return true;
+}
+
+/* Does the struct the field belongs to live as long as the program?  By
+ * the type of the variable it is reached through (`GDBusConnection
+ * *connection`, `Relay *r = data`, `struct peer_table *t`): a role such as
+ * server, connection, agent, relay, pool, registry or table (py's
+ * long-lived roles), or a global. */
+static bool c_long_lived(struct fl_file *f, TSNode fe, int func)
+{
+	static const char *const extra[] = {"table", "daemon", "state"};
+	TSNode base = c_base_var(f, fe);
+	if (ts_node_is_null(base) || func < 0)
+		return false;
+	const char *name = fl_text(f, base);
+	struct c_type_scan s = {f, NULL};
+	fl_find_names(f, f->m.funcs.v[func].node, name, c_type_cb, &s);
+	if (!s.type)
+		return c_global_type(f, name) != NULL;
+	char buf[96];
+	size_t len = strlen(s.type);
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, s.type, len + 1);
+	/* GDBusConnectionPrivate, NiceAgentPriv: the object's own part */
+	static const char *const tails[] = {"Private", "Priv", "_private",
+					    "_priv", "_t"};
+	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
+		size_t tl = strlen(tails[i]);
+		if (len > tl && !strcmp(buf + len - tl, tails[i])) {
+			buf[len - tl] = '\0';
+			break;
+		}
+	}
+	return py_long_lived_class(buf) ||
+	       c_name_in(buf, extra, ARRAY_SIZE(extra));
+}
+
 static enum fl_visit c_visit(void *ud, TSNode n)
 {
 	struct c_scan *sc = ud;
@@ -597,7 +661,8 @@ static enum fl_visit c_visit(void *ud, TSNode n)
 			return FL_DESCEND;
 		sc->v = arena_grow(f->a, sc->v, &sc->cap, sc->n, sizeof(*sc->v));
 		sc->v[sc->n++] = (struct c_grow){name, kind, call, func,
-						 c_growth_confidence(f, func)};
+						 c_growth_confidence(
+						 f, func, c_long_lived(f, n, func))};
 		return FL_DESCEND;
 	}
 	if (pk == CK_assignment_expression &&
