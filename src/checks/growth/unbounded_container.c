@@ -611,6 +611,55 @@ static bool c_long_lived(struct fl_file *f, TSNode fe, int func)
 	       c_name_in(buf, extra, ARRAY_SIZE(extra));
 }
 
+struct c_fresh_scan {
+	struct fl_file *f;
+	bool fresh;
+};
+
+static bool c_fresh_cb(void *ud, const TSNode *path, size_t n)
+{
+	static const char *const makers[] = {"new", "alloc", "create", "dup",
+					     "copy", "malloc", "calloc"};
+	struct c_fresh_scan *s = ud;
+	struct fl_file *f = s->f;
+	size_t i = n - 1;
+	while (i >= 2 && fl_kind(f, path[i - 1]) == CK_pointer_declarator)
+		i--; /* T *m = ... */
+	if (i < 1)
+		return true;
+	TSNode p = path[i - 1], v = {{0}, NULL, NULL};
+	unsigned k = fl_kind(f, p);
+	if (k == CK_init_declarator &&
+	    ts_node_eq(fl_child(f, p, F_declarator), path[i]))
+		v = fl_child(f, p, F_value);
+	else if (k == CK_assignment_expression &&
+		 ts_node_eq(fl_child(f, p, F_left), path[i]))
+		v = fl_child(f, p, F_right);
+	v = c_plain(f, v);
+	if (fl_kind(f, v) != CK_call_expression)
+		return true;
+	const char *callee = c_callee(f, v);
+	for (size_t m = 0; callee && m < ARRAY_SIZE(makers); m++)
+		if (strstr(callee, makers[m])) { /* g_new0, g_slice_new0 */
+			s->fresh = true;
+			return false;
+		}
+	return true;
+}
+
+/* `Message *m = message_new (); m->parts = g_list_append (m->parts, x)`:
+ * the struct is made by this call and dies with what it is for. */
+static bool c_fresh_struct(struct fl_file *f, TSNode fe, int func)
+{
+	TSNode base = c_base_var(f, fe);
+	if (ts_node_is_null(base) || func < 0)
+		return false;
+	struct c_fresh_scan s = {f, false};
+	fl_find_names(f, f->m.funcs.v[func].node, fl_text(f, base), c_fresh_cb,
+		      &s);
+	return s.fresh;
+}
+
 static enum fl_visit c_visit(void *ud, TSNode n)
 {
 	struct c_scan *sc = ud;
@@ -657,6 +706,7 @@ static enum fl_visit c_visit(void *ud, TSNode n)
 			return FL_DESCEND;
 		}
 		if (op != C_GROW || func < 0 || c_local_struct(f, n, func) ||
+		    c_fresh_struct(f, n, func) ||
 		    c_lifecycle(f->m.funcs.v[func].name))
 			return FL_DESCEND;
 		sc->v = arena_grow(f->a, sc->v, &sc->cap, sc->n, sizeof(*sc->v));
