@@ -1,5 +1,5 @@
 /*
- * GRW001 unbounded-container (Python)
+ * GRW001 unbounded-container (Python, C)
  *
  * Heuristic: a container kept on an object -- an attribute set to a dict,
  * list, set, defaultdict, OrderedDict, Counter or unbounded deque in
@@ -24,6 +24,14 @@
  *
  * Not reported: bounded structures (deque(maxlen=...)); local containers;
  * containers cleared anywhere, even by another object or a timer.
+ *
+ * C (check_c): a struct field holding a GLib container (GHashTable,
+ * GQueue, GList/GSList, GPtrArray/GArray, GAsyncQueue) that a function
+ * adds to, when no file removes from a field of that name (the same
+ * FACT_SHRINK facts, keyed by field name).  Handing the field to other
+ * code counts as removal; releasing the whole container in a teardown
+ * function does not.  High confidence needs a per-event function name
+ * (the shared word lists) and a long-lived struct type.
  */
 #include "../../core/file.h"
 #include "../../lang/python/api.h"
@@ -784,9 +792,11 @@ static void check_c(struct fl_file *f)
 		fl_trace(f, fd, g->node, "'%s' adds to it each time it runs",
 			 gf->name);
 		fl_trace(f, fd, g->node,
-			 "no remove, steal, pop, free, unref or reassignment of "
-			 "a field named '%s' anywhere in the scanned program, "
-			 "and it is never handed to other code",
+			 "no remove, steal, pop, set_size or reassignment of a "
+			 "field named '%s' anywhere in the scanned program, and "
+			 "it is never handed to other code (releasing it in a "
+			 "finalizer ends the struct's life, it does not bound "
+			 "the container)",
 			 g->field);
 		fl_set_hint(fd, "remove the entry when it is done (on "
 				"disconnect, close or timeout), or bound the "
