@@ -259,6 +259,34 @@ static bool c_retested(struct fl_file *f, TSNode fn, TSNode wait, TSNode loop,
 	return r.found;
 }
 
+/* Every field (`q->closed`) the guard's test reads is tested again after
+ * the wait. */
+struct c_fields {
+	struct fl_file *f;
+	TSNode fn, wait, loop;
+	bool all;
+};
+
+static enum fl_visit c_fields_visit(void *ud, TSNode n)
+{
+	struct c_fields *cf = ud;
+	if (fl_kind(cf->f, n) != CK_field_expression)
+		return FL_DESCEND;
+	if (!c_retested(cf->f, cf->fn, cf->wait, cf->loop, fl_text(cf->f, n))) {
+		cf->all = false;
+		return FL_STOP;
+	}
+	return FL_SKIP;
+}
+
+static bool c_all_fields_retested(struct fl_file *f, TSNode fn, TSNode wait,
+				  TSNode loop, TSNode test)
+{
+	struct c_fields cf = {f, fn, wait, loop, true};
+	fl_preorder(test, c_fields_visit, &cf);
+	return cf.all;
+}
+
 /* Statements after the wait that change nothing the predicate guards:
  * comments, unlocking, an error check of a local result code. */
 static bool c_inert(struct fl_file *f, TSNode fn, TSNode st)
@@ -345,8 +373,12 @@ static void c_check_wait(struct fl_file *f, const struct fl_call *c)
 	    ts_node_named_child_count(test) == 1)
 		test = ts_node_named_child(test, 0);
 	const char *keytext = fl_text(f, ts_node_is_null(key) ? test : key);
-	/* if (!q->len) pthread_cond_wait(...); if (!q->len) return -1; */
-	if (c_retested(f, fn, c->node, loop, keytext))
+	/* if (!q->len) pthread_cond_wait(...); if (!q->len) return -1; --
+	 * but every field the guard reads must be tested again:
+	 * `if (q->len == 0 && !q->closed) wait(...); if (q->len == 0)
+	 * return -1;` takes a spurious wake-up for "closed" */
+	if (c_retested(f, fn, c->node, loop, keytext) &&
+	    c_all_fields_retested(f, fn, c->node, loop, test))
 		return;
 	enum fl_confidence conf = CONF_HIGH;
 	if (!ts_node_is_null(loop)) {
