@@ -90,6 +90,9 @@ enum fl_fact_kind {
 	FACT_NO_RESULT_BELIEF, /* a C function of this name returns void, or
 				* a function-like macro has it: its result
 				* is not believed to need checking */
+	FACT_FIELD_WRITE_LOCKED, /* counted: a C struct field of this name
+				  * changed with a mutex held */
+	FACT_FIELD_WRITE_BARE,   /* counted: ... changed with none */
 };
 
 /* Facts travel as hashes of (kind, key): the global phase only asks

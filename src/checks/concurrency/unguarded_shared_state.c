@@ -907,139 +907,178 @@ static int c_site_cmp(const void *x, const void *y)
 	return sa < sb ? -1 : sa > sb;
 }
 
-/* Does function fi lock one of the table's locks itself? */
-static bool c_takes_lock(struct fl_file *f, int fi)
+struct fname {
+	const char *name;
+	int idx;
+};
+
+static int fname_cmp(const void *a, const void *b)
 {
-	const struct fl_func *fn = &f->m.funcs.v[fi];
-	for (uint32_t i = fn->call_begin; i < fn->call_end; i++)
-		for (size_t k = 0; k < c_lock_napis; k++)
-			if (f->m.calls.v[i].func == fi && f->m.calls.v[i].callee &&
-			    !strcmp(f->m.calls.v[i].callee, c_lock_apis[k].lock))
-				return true;
-	return false;
+	return strcmp(((const struct fname *)a)->name,
+		      ((const struct fname *)b)->name);
 }
 
-/* Is function fi called in this file, and only from functions that
- * take a lock? */
-static bool c_called_under_locks(struct fl_file *f, int fi)
+/* Per function of the file: does it lock (1), and is it a helper every
+ * in-file caller of which locks (2)?  One pass over the calls. */
+static uint8_t *c_lock_roles(struct fl_file *f)
 {
-	const char *name = f->m.funcs.v[fi].name;
-	bool any = false;
+	size_t nf = f->m.funcs.n;
+	uint8_t *role = arena_alloc(f->a, nf ? nf : 1);
 	for (size_t i = 0; i < f->m.calls.n; i++) {
 		const struct fl_call *c = &f->m.calls.v[i];
-		if (c->func < 0 || !c->callee || strcmp(c->callee, name))
+		if (c->func < 0 || !c->callee)
 			continue;
-		if (!c_takes_lock(f, c->func))
-			return false;
-		any = true;
+		for (size_t k = 0; k < c_lock_napis; k++)
+			if (!strcmp(c->callee, c_lock_apis[k].lock)) {
+				role[c->func] |= 1;
+				break;
+			}
 	}
-	return any;
+	struct fname *names = xmalloc((nf ? nf : 1) * sizeof(*names));
+	for (size_t i = 0; i < nf; i++)
+		names[i] = (struct fname){f->m.funcs.v[i].name, (int)i};
+	qsort(names, nf, sizeof(*names), fname_cmp);
+	uint8_t *called = xmalloc(nf ? nf : 1), *unlocked = xmalloc(nf ? nf : 1);
+	memset(called, 0, nf ? nf : 1);
+	memset(unlocked, 0, nf ? nf : 1);
+	for (size_t i = 0; i < f->m.calls.n; i++) {
+		const struct fl_call *c = &f->m.calls.v[i];
+		if (c->func < 0 || !c->callee)
+			continue;
+		struct fname key = {c->callee, 0};
+		const struct fname *hit =
+			nf ? bsearch(&key, names, nf, sizeof(*names), fname_cmp)
+			   : NULL;
+		if (!hit)
+			continue;
+		called[hit->idx] = 1;
+		if (!(role[c->func] & 1))
+			unlocked[hit->idx] = 1;
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (called[i] && !unlocked[i])
+			role[i] |= 2;
+	free(names);
+	free(called);
+	free(unlocked);
+	return role;
 }
 
-static void check_c(struct fl_file *f)
+/* The field accesses of the file's functions, with the lock held at
+ * each (sites sorted by field, then position). */
+static void c_collect(struct fl_file *f, struct c_scan *sc)
 {
-	/* a file that takes no lock has nothing to deviate from */
-	bool any = false;
-	for (size_t i = 0; i < f->m.calls.n && !any; i++)
-		for (size_t k = 0; k < c_lock_napis && !any; k++)
-			any = f->m.calls.v[i].callee &&
-			      !strcmp(f->m.calls.v[i].callee, c_lock_apis[k].lock);
-	if (!any)
-		return;
-	struct c_scan sc = {f, NULL, -1, NULL, NULL, 0, 0};
+	memset(sc, 0, sizeof(*sc));
+	sc->f = f;
+	sc->func = -1;
+	uint8_t *role = c_lock_roles(f);
 	for (size_t fi = 0; fi < f->m.funcs.n; fi++) {
 		if (c_lifecycle(f->m.funcs.v[fi].name))
 			continue;
-		const struct fl_func *fn = &f->m.funcs.v[fi];
-		bool locks = false;
-		for (uint32_t i = fn->call_begin; i < fn->call_end && !locks; i++)
-			for (size_t k = 0; k < c_lock_napis && !locks; k++)
-				locks = f->m.calls.v[i].callee &&
-					!strcmp(f->m.calls.v[i].callee,
-						c_lock_apis[k].lock);
+		bool locks = role[fi] & 1;
 		/* a helper called only from functions that lock (pop_job()
 		 * under the queue's lock): its caller holds it */
-		if (!locks && c_called_under_locks(f, (int)fi))
+		if (!locks && (role[fi] & 2))
 			continue;
 		/* only functions that lock need the graph; in the others no
 		 * lock is held anywhere */
 		const struct cfg *g = locks ? cfg_of(f, (int)fi) : NULL;
 		if (locks && !g)
 			continue;
-		sc.g = g;
-		sc.func = (int)fi;
-		sc.held = g ? arena_alloc(f->a, g->nodes.n * sizeof(*sc.held))
-			    : NULL;
-		if (g && !c_mark_held(f, g, (int)fi, sc.held))
+		sc->g = g;
+		sc->func = (int)fi;
+		sc->held = g ? arena_alloc(f->a, g->nodes.n * sizeof(*sc->held))
+			     : NULL;
+		if (g && !c_mark_held(f, g, (int)fi, sc->held))
 			continue;
 		fl_preorder(fl_child(f, f->m.funcs.v[fi].node, F_body),
-			    c_field_visit, &sc);
+			    c_field_visit, sc);
 	}
-	if (!sc.n)
-		return;
-	qsort(sc.v, sc.n, sizeof(*sc.v), c_site_cmp);
-	for (size_t i = 0; i < sc.n;) {
-		size_t j = i;
-		while (j < sc.n && !strcmp(sc.v[j].field, sc.v[i].field))
-			j++;
-		/* the lock held at most accesses of this field */
-		const char *lock = NULL;
-		size_t guarded = 0, total = j - i;
-		for (size_t a = i; a < j; a++) {
-			if (!sc.v[a].lock)
-				continue;
-			size_t c = 0;
-			for (size_t b = i; b < j; b++)
-				c += sc.v[b].lock && !strcmp(sc.v[b].lock, sc.v[a].lock);
-			if (c > guarded) {
-				guarded = c;
-				lock = sc.v[a].lock;
-			}
-		}
-		/* Low for now: reading GLib and SQLite, the unguarded changes
-		 * at the thresholds CON010 uses for Python were mostly set-up
-		 * (a thread that fills in its channel before it signals it is
-		 * ready, a property set at construction, a context just
-		 * allocated) that the file's text does not tell apart. */
-		enum fl_confidence conf = CONF_LOW;
-		int last_func = -1;
-		for (size_t a = i; lock && guarded >= 4 &&
-				   guarded * 5 >= total * 4 && guarded < total &&
-				   a < j;
-		     a++) {
-			const struct c_site *x = &sc.v[a];
-			/* under another lock: guarded by something */
-			if (!x->change || x->lock || x->func == last_func)
-				continue;
-			last_func = x->func; /* one finding per function */
-			const struct c_site *ex = NULL;
-			for (size_t b = i; b < j && !ex; b++)
-				if (sc.v[b].lock && !strcmp(sc.v[b].lock, lock))
-					ex = &sc.v[b];
-			const struct fl_func *fn = &f->m.funcs.v[x->func];
-			TSNode stmt = ts_node_parent(x->node);
-			struct fl_finding *fd = fl_report(
-				f, &check_unguarded_shared_state, x->node, conf,
-				"'->%s' is accessed with '%s' held at %zu of %zu "
-				"places in this file, but '%s' changes it here "
-				"without the lock: '%s'",
-				x->field, lock, guarded, total, fn->name,
-				py_one_line(f, stmt));
-			if (ex)
-				fl_trace(f, fd, ex->node,
-					 "'%s' holds '%s' when it touches '->%s'",
-					 f->m.funcs.v[ex->func].name, lock,
-					 x->field);
-			fl_trace(f, fd, x->node,
-				 "'%s' changes '->%s' without '%s': a thread "
-				 "inside the lock can read it half-updated or "
-				 "lose this write",
-				 fn->name, x->field, lock);
-			fl_set_hint(fd, "take '%s' around this change as the "
-					"other accesses do",
-				    lock);
-		}
-		i = j;
+	if (sc->n)
+		qsort(sc->v, sc->n, sizeof(*sc->v), c_site_cmp);
+}
+
+/* A belief of the whole program: a field changed with a mutex held at 4
+ * or more places, and at 80% of them, is changed here with none. */
+enum { C_MIN_LOCKED = 4, C_PCT = 80 };
+
+/* First pass: count every change of a field, locked or bare, and ask for
+ * a revisit where a bare change might deviate. */
+static void check_c(struct fl_file *f)
+{
+	struct c_scan sc;
+	c_collect(f, &sc);
+	for (size_t i = 0; i < sc.n; i++) {
+		const struct c_site *x = &sc.v[i];
+		if (!x->change)
+			continue;
+		fl_count(f, x->lock ? FACT_FIELD_WRITE_LOCKED
+				    : FACT_FIELD_WRITE_BARE,
+			 x->field);
+		if (!x->lock && !f->is_test)
+			fl_mention_belief(f, &check_unguarded_shared_state,
+					  FACT_FIELD_WRITE_LOCKED,
+					  FACT_FIELD_WRITE_BARE, x->field,
+					  FACT_NONE, C_MIN_LOCKED, C_PCT);
+	}
+}
+
+/* Global phase: report the bare changes the program's counts condemn,
+ * one per function and field. */
+static void revisit_c(struct fl_file *f)
+{
+	struct c_scan sc;
+	c_collect(f, &sc);
+	int last_func = -1;
+	const char *last_field = NULL;
+	for (size_t a = 0; a < sc.n; a++) {
+		const struct c_site *x = &sc.v[a];
+		if (!x->change || x->lock)
+			continue;
+		if (last_field && !strcmp(last_field, x->field) &&
+		    x->func == last_func)
+			continue;
+		uint32_t locked = fl_fact_count(f, FACT_FIELD_WRITE_LOCKED,
+						x->field);
+		uint32_t bare = fl_fact_count(f, FACT_FIELD_WRITE_BARE,
+					      x->field);
+		uint64_t total = (uint64_t)locked + bare;
+		if (locked < C_MIN_LOCKED || (uint64_t)locked * 100 <
+						     total * C_PCT)
+			continue;
+		last_func = x->func;
+		last_field = x->field;
+		/* the lock by name, when this file shows it */
+		const struct c_site *ex = NULL;
+		for (size_t b = 0; b < sc.n && !ex; b++)
+			if (sc.v[b].lock && sc.v[b].change &&
+			    !strcmp(sc.v[b].field, x->field))
+				ex = &sc.v[b];
+		const char *lock = ex ? ex->lock : "its mutex";
+		const struct fl_func *fn = &f->m.funcs.v[x->func];
+		/* Low: reading GLib and SQLite, the unguarded changes at
+		 * these thresholds were mostly set-up (a thread filling in
+		 * its channel before it signals that it runs, a context just
+		 * allocated) that the text does not tell apart. */
+		struct fl_finding *fd = fl_report(
+			f, &check_unguarded_shared_state, x->node, CONF_LOW,
+			"'->%s' is changed with %s%s%s held at %u of %llu places "
+			"in the program, but '%s' changes it here without a "
+			"lock: '%s'",
+			x->field, ex ? "'" : "", lock, ex ? "'" : "", locked,
+			(unsigned long long)total, fn->name,
+			py_one_line(f, ts_node_parent(x->node)));
+		if (ex)
+			fl_trace(f, fd, ex->node,
+				 "'%s' holds '%s' when it changes '->%s'",
+				 f->m.funcs.v[ex->func].name, lock, x->field);
+		fl_trace(f, fd, x->node,
+			 "'%s' changes '->%s' with no lock held: a thread "
+			 "inside the lock can read it half-updated or lose "
+			 "this write",
+			 fn->name, x->field);
+		fl_set_hint(fd, "take the lock the other changes hold around "
+				"this one");
 	}
 }
 
@@ -1069,6 +1108,12 @@ static void check(struct fl_file *f)
 	free(cl_done);
 }
 
+static void revisit(struct fl_file *f)
+{
+	if (f->lang == LANG_C)
+		revisit_c(f);
+}
+
 const struct fl_check check_unguarded_shared_state = {
 	.code = "CON010",
 	.name = "unguarded-shared-state",
@@ -1081,4 +1126,5 @@ const struct fl_check check_unguarded_shared_state = {
 		   "with a thread is updated with no lock at all.",
 	.fix_hint = "hold the lock that guards the other accesses",
 	.file_end = check,
+	.revisit = revisit,
 };
