@@ -97,15 +97,7 @@ static enum fl_confidence frees_argument(const char *fn, const char *arg)
  * a chain of fields over one (`ctx->buf`, `s.data`), else null. */
 static TSNode freed_expr(struct fl_file *f, TSNode e)
 {
-	for (int i = 0; i < 16 && !ts_node_is_null(e); i++) {
-		unsigned k = fl_kind(f, e);
-		if (k == CK_parenthesized_expression)
-			e = ts_node_named_child(e, 0);
-		else if (k == CK_cast_expression)
-			e = fl_child(f, e, F_value);
-		else
-			break;
-	}
+	e = c_plain(f, e);
 	TSNode x = e;
 	for (int i = 0; i < 8 && !ts_node_is_null(x); i++) {
 		unsigned k = fl_kind(f, x);
